@@ -1,0 +1,11 @@
+# Writes OUT, a header with one `constexpr const char* k<Name>` raw string per GLSL file in SHADERS.
+set(content "// Generated from shaders/*.glsl by cmake/embed_shaders.cmake. Do not edit.\n#pragma once\n")
+foreach(path ${SHADERS})
+  get_filename_component(name ${path} NAME_WE)
+  get_filename_component(ext ${path} EXT)
+  string(REPLACE "." "_" ext "${ext}")
+  string(MAKE_C_IDENTIFIER "k_${name}${ext}" ident)
+  file(READ ${path} glsl)
+  string(APPEND content "constexpr const char* ${ident} = R\"glsl(${glsl})glsl\";\n")
+endforeach()
+file(WRITE ${OUT} "${content}")

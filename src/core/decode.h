@@ -1,0 +1,26 @@
+// Decoding PNG and JPEG bytes (stb_image) into a GrayImage, with size checks before allocation.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "gray_image.h"
+
+namespace xr {
+
+struct DecodeResult {
+  GrayImage image;
+  std::string error;    // empty on success; a message a person can read otherwise
+  std::string warning;  // e.g. a missing end-of-image marker: decoded, but the result may be unreliable
+  std::string format;   // "PNG" or "JPEG"
+  int channels = 0;     // channels in the file: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA
+  int bit_depth = 8;
+  double colour_fraction = 0.0;  // share of pixels whose channels differ noticeably (0 for gray files)
+
+  bool ok() const { return error.empty(); }
+};
+
+// RGB to gray uses Rec. 601 luma; alpha is composited on black.
+DecodeResult decode_image(const uint8_t* data, size_t size);
+
+}  // namespace xr

@@ -1,0 +1,35 @@
+#include "preprocess.h"
+
+#include <algorithm>
+
+#include "contract.h"
+#include "resize.h"
+
+namespace xr {
+
+Gray8 canonical_image(const GrayImage& image) {
+  const int side = std::min(image.width, image.height);
+  const Rect square{(image.width - side) / 2, (image.height - side) / 2, side, side};
+  return area_resize(image, square, kCanonicalSize, kCanonicalSize);
+}
+
+std::vector<float> model_input(const Gray8& canonical) {
+  std::vector<float> input(static_cast<size_t>(kInputSize) * kInputSize);
+  for (int y = 0; y < kInputSize; ++y) {
+    const uint8_t* row = canonical.pixels.data() + static_cast<size_t>(y + kInputOffset) * canonical.width + kInputOffset;
+    std::copy(row, row + kInputSize, input.begin() + static_cast<std::ptrdiff_t>(y) * kInputSize);
+  }
+  return input;
+}
+
+Gray8 display_image(const GrayImage& image, int max_side) {
+  const int longer = std::max(image.width, image.height);
+  int w = image.width, h = image.height;
+  if (longer > max_side) {
+    w = std::max(1, static_cast<int>(static_cast<long long>(image.width) * max_side / longer));
+    h = std::max(1, static_cast<int>(static_cast<long long>(image.height) * max_side / longer));
+  }
+  return area_resize(image, Rect{0, 0, image.width, image.height}, w, h);
+}
+
+}  // namespace xr

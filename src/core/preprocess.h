@@ -1,0 +1,18 @@
+// The preprocessing of the model contract (contract.h, docs/PREPROCESSING.md).
+#pragma once
+#include <vector>
+
+#include "gray_image.h"
+
+namespace xr {
+
+// Central square crop (side = the shorter side), area-averaged to kCanonicalSize^2, 8-bit.
+Gray8 canonical_image(const GrayImage& image);
+
+// The central kInputSize^2 of a canonical image as float gray values 0..255 (normalisation is in the model).
+std::vector<float> model_input(const Gray8& canonical);
+
+// The whole image, area-averaged so that its longer side is at most max_side (never enlarged), 8-bit.
+Gray8 display_image(const GrayImage& image, int max_side);
+
+}  // namespace xr

@@ -1,0 +1,24 @@
+// One opened image and everything derived from it: the unit the page, the predictor and the cache work on.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "decode.h"
+#include "gray_image.h"
+
+namespace xr {
+
+struct Study {
+  DecodeResult decoded;       // the full-resolution gray image, or the error
+  Gray8 canonical;            // kCanonicalSize^2
+  std::vector<float> input;   // kInputSize^2, 0..255
+
+  bool ok() const { return decoded.ok(); }
+};
+
+// Decode and preprocess in one step; on a decode error only `decoded.error` is set.
+Study open_study(const uint8_t* data, size_t size);
+
+}  // namespace xr

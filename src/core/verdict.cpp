@@ -1,0 +1,43 @@
+#include "verdict.h"
+
+#include <cmath>
+#include <cstdio>
+
+namespace xr {
+
+Verdict verdict_for(double p_covid, double threshold) {
+  return p_covid >= threshold ? Verdict::Positive : Verdict::Negative;
+}
+
+const char* verdict_word(Verdict v) { return v == Verdict::Positive ? "POSITIVE" : "NEGATIVE"; }
+
+int whole_percent(double p) {
+  if (!(p >= 0)) return 0;  // NaN too
+  if (p > 1) return 100;
+  return static_cast<int>(std::floor(p * 100.0 + 0.5));
+}
+
+std::string percent_one_decimal(double p) {
+  if (!(p >= 0)) p = 0;
+  if (p > 1) p = 1;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.1f%%", p * 100.0);
+  return buf;
+}
+
+std::string labelled_copy_name(Verdict v, double p_covid, const std::string& original_name) {
+  std::string stem = original_name;
+  const auto slash = stem.find_last_of("/\\");
+  if (slash != std::string::npos) stem = stem.substr(slash + 1);
+  const auto dot = stem.find_last_of('.');
+  if (dot != std::string::npos) stem = stem.substr(0, dot);
+  for (char& c : stem) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '_' || c == '.';
+    if (!safe) c = '_';
+  }
+  if (stem.empty()) stem = "image";
+  return std::string(verdict_word(v)) + "_Prob_" + std::to_string(whole_percent(p_covid)) + "_Name_" + stem + ".png";
+}
+
+}  // namespace xr

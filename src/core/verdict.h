@@ -1,0 +1,21 @@
+// From the model's calibrated probability to the verdict the page shows, and the labelled copy's name.
+#pragma once
+#include <string>
+
+namespace xr {
+
+enum class Verdict { Negative, Positive };
+
+// POSITIVE when p_covid reaches the model card's operating threshold.
+Verdict verdict_for(double p_covid, double threshold);
+const char* verdict_word(Verdict v);  // "POSITIVE" / "NEGATIVE"
+
+// The probability as a whole percent, 0..100 (for the file name), and with one decimal (for display).
+int whole_percent(double p);
+std::string percent_one_decimal(double p);
+
+// {POSITIVE|NEGATIVE}_Prob_{XX}_Name_{ORIGINAL}.png, as the original tutorial's app named its copies;
+// ORIGINAL is the file's stem with any directory removed and unsafe characters replaced by '_'.
+std::string labelled_copy_name(Verdict v, double p_covid, const std::string& original_name);
+
+}  // namespace xr

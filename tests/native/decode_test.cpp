@@ -1,0 +1,116 @@
+#include "decode.h"
+
+#include <gtest/gtest.h>
+
+#include "png_fixture.h"
+
+#define STBI_WRITE_NO_STDIO
+#include <stb_image_write.h>
+
+namespace {
+
+std::vector<uint8_t> jpeg_of(int w, int h, const std::vector<uint8_t>& gray) {
+  std::vector<uint8_t> out;
+  stbi_write_jpg_to_func(
+      [](void* ctx, void* data, int n) {
+        auto* v = static_cast<std::vector<uint8_t>*>(ctx);
+        v->insert(v->end(), static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + n);
+      },
+      &out, w, h, 1, gray.data(), 95);
+  return out;
+}
+
+TEST(Decode, EmptyFileIsAnError) {
+  const auto r = xr::decode_image(nullptr, 0);
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.error.find("empty"), std::string::npos);
+}
+
+TEST(Decode, TextIsNotAnImage) {
+  const std::string html = "<html><body>not an image</body></html>";
+  const auto r = xr::decode_image(reinterpret_cast<const uint8_t*>(html.data()), html.size());
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.error.find("neither PNG nor JPEG"), std::string::npos);
+}
+
+TEST(Decode, RgbToGrayIsRec601Luma) {
+  // red, green, blue, white: 0.299*255 = 76.2, 0.587*255 = 149.7, 0.114*255 = 29.1
+  const auto png = fixture::make_png(4, 1, 2, 8, {255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255});
+  const auto r = xr::decode_image(png.data(), png.size());
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.channels, 3);
+  EXPECT_EQ(r.image.pixels, (std::vector<uint16_t>{76, 150, 29, 255}));
+  EXPECT_DOUBLE_EQ(r.colour_fraction, 0.75);
+}
+
+TEST(Decode, AlphaIsCompositedOnBlack) {
+  const auto png = fixture::make_png(2, 1, 6, 8, {200, 200, 200, 255, 200, 200, 200, 128});
+  const auto r = xr::decode_image(png.data(), png.size());
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.image.pixels[0], 200);
+  EXPECT_EQ(r.image.pixels[1], 100);  // 200 * 128 / 255 = 100.4
+  EXPECT_EQ(r.colour_fraction, 0.0);
+}
+
+TEST(Decode, GrayAlpha) {
+  const auto png = fixture::make_png(1, 1, 4, 8, {255, 51});
+  const auto r = xr::decode_image(png.data(), png.size());
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.image.pixels[0], 51);
+}
+
+TEST(Decode, SixteenBitKeepsFullPrecision) {
+  const auto png = fixture::make_png(3, 1, 0, 16, {0, 1000, 65535});
+  const auto r = xr::decode_image(png.data(), png.size());
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.bit_depth, 16);
+  EXPECT_EQ(r.image.max_value, 65535);
+  EXPECT_EQ(r.image.pixels, (std::vector<uint16_t>{0, 1000, 65535}));
+}
+
+TEST(Decode, OversizedHeaderIsRefusedBeforeDecoding) {
+  // A "bomb": the header claims 20000 x 20000 but the file is tiny.
+  const auto png = fixture::make_png(20000, 20000, 0, 8, {}, /*write_pixels=*/false);
+  const auto r = xr::decode_image(png.data(), png.size());
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.error.find("too large"), std::string::npos) << r.error;
+}
+
+TEST(Decode, SixtyMegapixelLimit) {
+  const auto png = fixture::make_png(10000, 7000, 0, 8, {}, false);  // 70 MP, both sides < 16384
+  const auto r = xr::decode_image(png.data(), png.size());
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.error.find("60 megapixels"), std::string::npos) << r.error;
+}
+
+TEST(Decode, JpegGrayRoundTrip) {
+  std::vector<uint8_t> gray(64 * 64, 128);
+  const auto jpg = jpeg_of(64, 64, gray);
+  const auto r = xr::decode_image(jpg.data(), jpg.size());
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.format, "JPEG");
+  EXPECT_EQ(r.image.width, 64);
+  EXPECT_NEAR(r.image.at(10, 10), 128, 2);
+  EXPECT_TRUE(r.warning.empty());
+}
+
+TEST(Decode, TruncatedJpegWarns) {
+  std::vector<uint8_t> gray(64 * 64);
+  for (size_t i = 0; i < gray.size(); ++i) gray[i] = static_cast<uint8_t>(i * 7);
+  auto jpg = jpeg_of(64, 64, gray);
+  for (size_t keep : {jpg.size() - 2, jpg.size() * 2 / 3, jpg.size() / 3}) {
+    const auto r = xr::decode_image(jpg.data(), keep);
+    // never a silent success: either an error, or decoded with the truncation warning
+    EXPECT_TRUE(!r.ok() || r.warning.find("truncated") != std::string::npos) << keep;
+  }
+}
+
+TEST(Decode, TruncatedPngIsAnError) {
+  std::vector<uint16_t> px(32 * 32, 77);
+  auto png = fixture::make_png(32, 32, 0, 8, px);
+  png.resize(png.size() / 2);
+  const auto r = xr::decode_image(png.data(), png.size());
+  EXPECT_FALSE(r.ok());
+}
+
+}  // namespace
