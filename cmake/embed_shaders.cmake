@@ -1,5 +1,6 @@
 # Writes OUT, a header with one `constexpr const char* k<Name>` raw string per GLSL file in SHADERS.
 set(content "// Generated from shaders/*.glsl by cmake/embed_shaders.cmake. Do not edit.\n#pragma once\n")
+string(REPLACE "|" ";" SHADERS "${SHADERS}")
 foreach(path ${SHADERS})
   get_filename_component(name ${path} NAME_WE)
   get_filename_component(ext ${path} EXT)

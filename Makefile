@@ -1,0 +1,63 @@
+# XRayLens. `make run` installs what is missing, builds and serves; `make test` runs every test.
+SHELL := /bin/bash
+export NODE_PATH := /usr/share/nodejs
+PY := /usr/bin/python3
+DATA ?= ../shared/cxr-data
+PORT ?= 8000
+NATIVE := build/native
+WASM := build/wasm
+SITE := build/site
+
+.PHONY: all setup build native wasm site run test test-native test-node test-e2e bench \
+        train train-smoke eval eval-smoke clean
+
+all: build
+
+setup:
+	scripts/setup.sh
+
+build: setup native wasm site
+
+native:
+	cmake -S . -B $(NATIVE) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(NATIVE)
+
+wasm:
+	emcmake cmake -S . -B $(WASM) -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CROSSCOMPILING_EMULATOR=/usr/bin/node >/dev/null
+	cmake --build $(WASM)
+
+site:
+	scripts/assemble_site.sh $(WASM) $(SITE)
+
+run: build
+	$(PY) serve.py --dir $(SITE) --port $(PORT)
+
+test: build test-native test-node test-e2e
+
+test-native:
+	ctest --test-dir $(NATIVE) --output-on-failure
+
+test-node:
+	node --test tests/node/
+
+test-e2e:
+	node --test --test-concurrency=1 tests/e2e/
+
+bench: build
+	node tools/bench.mjs
+
+# Training and evaluation (Debian's PyTorch in /usr/bin/python3); see training/README.md.
+train: native
+	$(PY) -m training.train --data $(DATA) --out models
+
+train-smoke: native
+	$(PY) -m training.train --data $(DATA) --out build/smoke-models --smoke
+
+eval: build
+	$(PY) -m training.evaluate --data $(DATA) --models models
+
+eval-smoke: build
+	$(PY) -m training.evaluate --data $(DATA) --models build/smoke-models --smoke
+
+clean:
+	rm -rf build

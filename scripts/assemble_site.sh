@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Assembles the static site from the wasm build: page, JS driver, wasm, the ORT Web files the page
+# uses, and models/. Usage: scripts/assemble_site.sh WASM_BUILD_DIR SITE_DIR
+set -euo pipefail
+cd "$(dirname "$0")/.."
+wasm=${1:-build/wasm}
+site=${2:-build/site}
+ort=node_modules/onnxruntime-web/dist
+rm -rf "$site"
+mkdir -p "$site/ort" "$site/models"
+cp web/index.html web/style.css web/main.js web/pipeline.js "$site/"
+cp "$wasm"/xraylens_core.{js,wasm} "$wasm"/xraylens_app.{js,wasm} "$site/"
+cp "$ort"/ort.wasm.min.mjs "$ort"/ort-wasm-simd-threaded.mjs "$ort"/ort-wasm-simd-threaded.wasm "$site/ort/"
+shopt -s nullglob
+for f in models/*.onnx models/*.json; do cp "$f" "$site/models/"; done
+echo "site: $site ($(du -sh "$site" | cut -f1))"

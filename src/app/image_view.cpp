@@ -1,0 +1,117 @@
+#include "app/image_view.h"
+
+#include <cstdio>
+
+#include "shaders.h"
+
+namespace app {
+namespace {
+
+GLuint compile(GLenum type, const char* src) {
+  const GLuint s = glCreateShader(type);
+  glShaderSource(s, 1, &src, nullptr);
+  glCompileShader(s);
+  GLint ok = 0;
+  glGetShaderiv(s, GL_COMPILE_STATUS, &ok);
+  if (!ok) {
+    char log[1024];
+    glGetShaderInfoLog(s, sizeof log, nullptr, log);
+    std::fprintf(stderr, "shader: %s\n", log);
+  }
+  return s;
+}
+
+}  // namespace
+
+ImageView::~ImageView() {
+  release_textures();
+  if (program_) glDeleteProgram(program_);
+  if (vao_) glDeleteVertexArrays(1, &vao_);
+}
+
+bool ImageView::ensure_program() {
+  if (program_) return true;
+  const GLuint vs = compile(GL_VERTEX_SHADER, k_image_vert_glsl);
+  const GLuint fs = compile(GL_FRAGMENT_SHADER, k_image_frag_glsl);
+  program_ = glCreateProgram();
+  glAttachShader(program_, vs);
+  glAttachShader(program_, fs);
+  glLinkProgram(program_);
+  glDeleteShader(vs);
+  glDeleteShader(fs);
+  GLint ok = 0;
+  glGetProgramiv(program_, GL_LINK_STATUS, &ok);
+  glGenVertexArrays(1, &vao_);
+  return ok != 0;
+}
+
+void ImageView::release_textures() {
+  if (fbo_) glDeleteFramebuffers(1, &fbo_);
+  if (source_) glDeleteTextures(1, &source_);
+  if (target_) glDeleteTextures(1, &target_);
+  fbo_ = source_ = target_ = 0;
+}
+
+void ImageView::clear() {
+  release_textures();
+  width_ = height_ = 0;
+}
+
+void ImageView::upload(const uint8_t* gray, int width, int height) {
+  release_textures();
+  width_ = width;
+  height_ = height;
+  glGenTextures(1, &source_);
+  glBindTexture(GL_TEXTURE_2D, source_);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, width, height, 0, GL_RED, GL_UNSIGNED_BYTE, gray);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+
+  glGenTextures(1, &target_);
+  glBindTexture(GL_TEXTURE_2D, target_);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+  // Mipmaps: the image is usually shown smaller than it is, and plain bilinear minification aliases.
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR_MIPMAP_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+
+  glGenFramebuffers(1, &fbo_);
+  glBindFramebuffer(GL_FRAMEBUFFER, fbo_);
+  glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, target_, 0);
+  glBindFramebuffer(GL_FRAMEBUFFER, 0);
+  dirty_ = true;
+}
+
+GLuint ImageView::texture(const DisplaySettings& settings) {
+  if (!has_image() || !ensure_program()) return 0;
+  if (!dirty_ && !(settings != drawn_)) return target_;
+  GLint viewport[4];
+  glGetIntegerv(GL_VIEWPORT, viewport);
+  glBindFramebuffer(GL_FRAMEBUFFER, fbo_);
+  glViewport(0, 0, width_, height_);
+  glDisable(GL_BLEND);
+  glDisable(GL_SCISSOR_TEST);
+  glUseProgram(program_);
+  glActiveTexture(GL_TEXTURE0);
+  glBindTexture(GL_TEXTURE_2D, source_);
+  glUniform1i(glGetUniformLocation(program_, "u_image"), 0);
+  glUniform1f(glGetUniformLocation(program_, "u_window_center"), settings.window_center);
+  glUniform1f(glGetUniformLocation(program_, "u_window_width"), settings.window_width);
+  glUniform1i(glGetUniformLocation(program_, "u_invert"), settings.invert ? 1 : 0);
+  glBindVertexArray(vao_);
+  glDrawArrays(GL_TRIANGLES, 0, 3);
+  glBindVertexArray(0);
+  glBindFramebuffer(GL_FRAMEBUFFER, 0);
+  glBindTexture(GL_TEXTURE_2D, target_);
+  glGenerateMipmap(GL_TEXTURE_2D);
+  glViewport(viewport[0], viewport[1], viewport[2], viewport[3]);
+  drawn_ = settings;
+  dirty_ = false;
+  return target_;
+}
+
+}  // namespace app

@@ -1,0 +1,45 @@
+// The X-ray on the GPU: an 8-bit source texture, drawn by shaders/image.*.glsl into a colour texture
+// that ImGui shows. The shader pass runs only when the image or its display settings change.
+#pragma once
+#include <GLES3/gl3.h>
+
+#include <cstdint>
+
+namespace app {
+
+struct DisplaySettings {
+  float window_center = 0.5f;  // on 0..1
+  float window_width = 1.0f;
+  bool invert = false;
+  bool operator!=(const DisplaySettings& o) const {
+    return window_center != o.window_center || window_width != o.window_width || invert != o.invert;
+  }
+};
+
+class ImageView {
+ public:
+  ImageView() = default;
+  ImageView(const ImageView&) = delete;
+  ImageView& operator=(const ImageView&) = delete;
+  ~ImageView();
+
+  void upload(const uint8_t* gray, int width, int height);
+  void clear();
+  bool has_image() const { return width_ > 0; }
+  int width() const { return width_; }
+  int height() const { return height_; }
+
+  // Renders if needed (call outside ImGui rendering) and returns the texture to draw.
+  GLuint texture(const DisplaySettings& settings);
+
+ private:
+  bool ensure_program();
+  void release_textures();
+
+  GLuint program_ = 0, vao_ = 0, source_ = 0, target_ = 0, fbo_ = 0;
+  int width_ = 0, height_ = 0;
+  bool dirty_ = false;
+  DisplaySettings drawn_;
+};
+
+}  // namespace app

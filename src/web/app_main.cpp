@@ -1,0 +1,166 @@
+// The Emscripten entry of the page's ImGui application: GLFW + WebGL2, one main loop, and the embind
+// setters through which web/main.js (the JS driver) fills the app state. User actions go back to JS
+// through the EM_JS hooks below, which call globalThis.xraylensHost.
+#include <GLES3/gl3.h>
+#include <GLFW/glfw3.h>
+#include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
+#include <emscripten/val.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+#include "app/app.h"
+
+using emscripten::val;
+
+EM_JS(void, js_open_file, (), { globalThis.xraylensHost.openFile(); });
+EM_JS(void, js_select_model, (int index), { globalThis.xraylensHost.selectModel(index); });
+EM_JS(void, js_save_copy, (), { globalThis.xraylensHost.saveCopy(); });
+EM_JS(void, js_accept_notice, (), { globalThis.xraylensHost.acceptNotice(); });
+EM_JS(int, js_canvas_width, (), { return Module.canvas.clientWidth | 0; });
+EM_JS(int, js_canvas_height, (), { return Module.canvas.clientHeight | 0; });
+
+namespace {
+
+GLFWwindow* g_window = nullptr;
+app::AppState g_state;
+const app::Host g_host{js_open_file, js_select_model, js_save_copy, js_accept_notice};
+
+void fit_canvas() {
+  const int w = js_canvas_width(), h = js_canvas_height();
+  int cw = 0, ch = 0;
+  glfwGetWindowSize(g_window, &cw, &ch);
+  if (w > 0 && h > 0 && (w != cw || h != ch)) glfwSetWindowSize(g_window, w, h);
+}
+
+void frame() {
+  fit_canvas();
+  glfwPollEvents();
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplGlfw_NewFrame();
+  ImGui::NewFrame();
+  app::draw_app(g_state, g_host);
+  ImGui::Render();
+  int fw = 0, fh = 0;
+  glfwGetFramebufferSize(g_window, &fw, &fh);
+  glViewport(0, 0, fw, fh);
+  glClearColor(0.08f, 0.08f, 0.09f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+}
+
+// ---- setters called by web/main.js ----
+
+void set_image(const val& pixels, int width, int height, const std::string& name, const std::string& info) {
+  const std::vector<uint8_t> px = emscripten::convertJSArrayToNumberVector<uint8_t>(pixels);
+  if (px.size() != static_cast<size_t>(width) * height) return;
+  g_state.image.upload(px.data(), width, height);
+  g_state.display = {};
+  g_state.file_name = name;
+  g_state.image_info = info;
+}
+
+void clear_image() {
+  g_state.image.clear();
+  g_state.file_name.clear();
+  g_state.image_info.clear();
+  g_state.result = {};
+}
+
+void set_result(const val& r) {
+  app::Result& out = g_state.result;
+  out.present = true;
+  out.verdict = r["verdict"].as<std::string>();
+  out.p_covid = r["pCovid"].as<double>();
+  out.p_text = r["pText"].as<std::string>();
+  out.threshold_text = r["thresholdText"].as<std::string>();
+  out.model_title = r["modelTitle"].as<std::string>();
+  out.timing = r["timing"].as<std::string>();
+  out.warning = r["warning"].as<std::string>();
+}
+
+void clear_result() { g_state.result = {}; }
+
+void set_message(const std::string& text, bool is_error) {
+  g_state.message = text;
+  g_state.message_is_error = is_error;
+}
+
+void set_busy(bool busy) { g_state.busy = busy; }
+
+void set_model(int index) {
+  if (index >= 0 && index < app::kModelCount) g_state.model = index;
+}
+
+void set_model_status(int index, const std::string& title, bool available, const std::string& detail) {
+  if (index < 0 || index >= app::kModelCount) return;
+  g_state.models[static_cast<size_t>(index)] = {title, available, detail};
+}
+
+void set_notice_accepted(bool accepted) { g_state.notice_accepted = accepted; }
+
+val widget_rect(const std::string& name) {
+  const auto it = g_state.widgets.find(name);
+  if (it == g_state.widgets.end()) return val::null();
+  val r = val::object();
+  r.set("x", it->second.x);
+  r.set("y", it->second.y);
+  r.set("w", it->second.w);
+  r.set("h", it->second.h);
+  return r;
+}
+
+double frame_count() { return static_cast<double>(g_state.frames); }
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(xraylens_app) {
+  emscripten::function("setImage", &set_image);
+  emscripten::function("clearImage", &clear_image);
+  emscripten::function("setResult", &set_result);
+  emscripten::function("clearResult", &clear_result);
+  emscripten::function("setMessage", &set_message);
+  emscripten::function("setBusy", &set_busy);
+  emscripten::function("setModel", &set_model);
+  emscripten::function("setModelStatus", &set_model_status);
+  emscripten::function("setNoticeAccepted", &set_notice_accepted);
+  emscripten::function("widgetRect", &widget_rect);
+  emscripten::function("frameCount", &frame_count);
+}
+
+int main() {
+  if (!glfwInit()) {
+    std::fprintf(stderr, "GLFW could not start\n");
+    return 1;
+  }
+  glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  g_window = glfwCreateWindow(std::max(1, js_canvas_width()), std::max(1, js_canvas_height()), "XRayLens", nullptr, nullptr);
+  if (!g_window) {
+    std::fprintf(stderr, "WebGL2 is not available\n");
+    return 1;
+  }
+  glfwMakeContextCurrent(g_window);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  io.Fonts->AddFontDefault();
+  ImFontConfig big;
+  big.SizePixels = 26.0f;
+  io.Fonts->AddFontDefault(&big);  // the verdict (the last font in the atlas)
+  ImGui::StyleColorsDark();
+  ImGui::GetStyle().FrameRounding = 3.0f;
+  ImGui_ImplGlfw_InitForOpenGL(g_window, true);
+  ImGui_ImplOpenGL3_Init("#version 300 es");
+
+  emscripten_set_main_loop(frame, 0, false);
+  return 0;
+}

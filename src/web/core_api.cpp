@@ -1,0 +1,109 @@
+// The embind API of the wasm core (xraylens_core.js). The page and tools/predict.mjs load this same
+// module; web/pipeline.js is its only caller. It holds one open study at a time.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "contract.h"
+#include "labelled_copy.h"
+#include "preprocess.h"
+#include "study.h"
+#include "verdict.h"
+
+using emscripten::val;
+
+namespace {
+
+constexpr int kCopyMaxSide = 2048;  // labelled copies are made from the display-sized image
+
+std::vector<uint8_t> g_file;  // the bytes of the file to open, written by JS through fileBuffer()
+xr::Study g_study;
+xr::Gray8 g_display;
+std::vector<uint8_t> g_png;
+
+// A view into wasm memory: valid until the next call that changes the buffer; callers copy it.
+val file_buffer(size_t size) {
+  g_file.assign(size, 0);
+  return val(emscripten::typed_memory_view(g_file.size(), g_file.data()));
+}
+
+// A file that fails to open leaves the previous study in place, so nothing on screen is lost.
+val open_file() {
+  xr::Study study = xr::open_study(g_file.data(), g_file.size());
+  std::vector<uint8_t>().swap(g_file);
+  if (study.ok()) {
+    g_study = std::move(study);
+    g_display = {};
+  }
+  const auto& d = study.ok() ? g_study.decoded : study.decoded;
+  val info = val::object();
+  info.set("ok", d.ok());
+  info.set("error", d.error);
+  info.set("warning", d.warning);
+  info.set("format", d.format);
+  info.set("width", d.image.width);
+  info.set("height", d.image.height);
+  info.set("bitDepth", d.bit_depth);
+  info.set("channels", d.channels);
+  info.set("colourFraction", d.colour_fraction);
+  return info;
+}
+
+void release() {
+  g_study = {};
+  g_display = {};
+  std::vector<uint8_t>().swap(g_png);
+}
+
+val model_input() { return val(emscripten::typed_memory_view(g_study.input.size(), g_study.input.data())); }
+
+val canonical() {
+  return val(emscripten::typed_memory_view(g_study.canonical.pixels.size(), g_study.canonical.pixels.data()));
+}
+
+val display(int max_side) {
+  if (g_display.width == 0 || std::max(g_display.width, g_display.height) > max_side)
+    g_display = xr::display_image(g_study.decoded.image, max_side);
+  val out = val::object();
+  out.set("width", g_display.width);
+  out.set("height", g_display.height);
+  out.set("pixels", val(emscripten::typed_memory_view(g_display.pixels.size(), g_display.pixels.data())));
+  return out;
+}
+
+std::string verdict(double p_covid, double threshold) { return xr::verdict_word(xr::verdict_for(p_covid, threshold)); }
+
+std::string labelled_copy_name(double p_covid, double threshold, const std::string& original) {
+  return xr::labelled_copy_name(xr::verdict_for(p_covid, threshold), p_covid, original);
+}
+
+val labelled_copy_png(double p_covid, double threshold, const std::string& model, const std::string& date,
+                      const std::string& file) {
+  const xr::Gray8 base = xr::display_image(g_study.decoded.image, kCopyMaxSide);
+  const xr::CopyLabel label{verdict(p_covid, threshold), p_covid, threshold, model, date, file};
+  g_png = xr::encode_png(xr::labelled_copy(base, label));
+  return val(emscripten::typed_memory_view(g_png.size(), g_png.data()));
+}
+
+std::string percent(double p) { return xr::percent_one_decimal(p); }
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(xraylens_core) {
+  emscripten::constant("contractVersion", xr::kContractVersion);
+  emscripten::constant("canonicalSize", xr::kCanonicalSize);
+  emscripten::constant("inputSize", xr::kInputSize);
+  emscripten::function("fileBuffer", &file_buffer);
+  emscripten::function("openFile", &open_file);
+  emscripten::function("release", &release);
+  emscripten::function("modelInput", &model_input);
+  emscripten::function("canonical", &canonical);
+  emscripten::function("display", &display);
+  emscripten::function("verdict", &verdict);
+  emscripten::function("labelledCopyName", &labelled_copy_name);
+  emscripten::function("labelledCopyPng", &labelled_copy_png);
+  emscripten::function("percent", &percent);
+}

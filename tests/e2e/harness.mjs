@@ -1,0 +1,93 @@
+// Shared set-up of the browser tests: a site to serve (the real models, or tiny contract models when
+// none are trained yet), serve.py on a free port, and Debian's Chromium driven by playwright-core.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+import { ROOT, SITE } from '../../tools/lib/node_runtime.mjs';
+
+export const ORIGINALS = path.resolve(ROOT, '../shared/cxr-data/originals');
+export const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+// A copy of build/site whose models/ holds `models` ('shipped', 'tiny' or 'none').
+export function prepareSite(models = 'shipped') {
+  const dir = path.join(ROOT, 'build', `e2e-site-${models}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.cpSync(SITE, dir, { recursive: true });
+  const modelsDir = path.join(dir, 'models');
+  if (models !== 'shipped') fs.rmSync(modelsDir, { recursive: true, force: true });
+  fs.mkdirSync(modelsDir, { recursive: true });
+  if (models === 'tiny') execFileSync(PY, [path.join(ROOT, 'tests/fixtures/make_tiny_models.py'), modelsDir]);
+  return dir;
+}
+
+// The real models when they exist, else the tiny test models.
+export function defaultModels() {
+  return fs.existsSync(path.join(ROOT, 'models/covid_normal.onnx')) ? 'shipped' : 'tiny';
+}
+
+export async function startServer(dir) {
+  const proc = spawn(PY, [path.join(ROOT, 'serve.py'), '--dir', dir, '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    let buf = '';
+    proc.stdout.on('data', (d) => {
+      buf += d;
+      const m = buf.match(/(http:\/\/[^\s]+)/);
+      if (m) resolve(m[1]);
+    });
+    proc.on('exit', (code) => reject(new Error(`serve.py exited with ${code}`)));
+  });
+  return { url, close: () => proc.kill() };
+}
+
+export async function launch() {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xraylens-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 800 },
+    acceptDownloads: true,
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      fs.rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Opens the page and waits until it is ready; collects console errors and every request.
+export async function openApp(context, url) {
+  const page = await context.newPage();
+  const requests = [];
+  const errors = [];
+  page.on('request', (r) => requests.push(r));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.waitForFunction(() => ['ready', 'failed'].includes(document.documentElement.dataset.state), null, { timeout: 60_000 });
+  return { page, requests, errors };
+}
+
+// Clicks an ImGui control at the rectangle the app reported for it in the last frame.
+export async function clickWidget(page, name) {
+  await page.waitForFunction((n) => globalThis.xraylens?.app.widgetRect(n) !== null, name, { timeout: 10_000 });
+  const r = await page.evaluate((n) => globalThis.xraylens.app.widgetRect(n), name);
+  await page.mouse.move(r.x + r.w / 2, r.y + r.h / 2);
+  await page.mouse.down();
+  await page.waitForTimeout(50);
+  await page.mouse.up();
+}
+
+export async function waitForResult(page, predicate) {
+  await page.waitForFunction(predicate, null, { timeout: 30_000 });
+  return page.evaluate(() => ({ ...document.getElementById('result').dataset, text: document.getElementById('result').textContent }));
+}

@@ -1,0 +1,46 @@
+// Loads the page's wasm core and ONNX Runtime Web under Node, for tools/predict.mjs, tools/bench.mjs and tests.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { MODELS, Pipeline } from '../../web/pipeline.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SITE = path.join(ROOT, 'build/site');
+
+// Emscripten 3.1.6's ES6 output expects CommonJS globals when it runs under Node.
+function provideCommonJsGlobals(dir) {
+  globalThis.require ??= createRequire(import.meta.url);
+  globalThis.__dirname ??= dir;
+}
+
+export async function loadCore(siteDir = SITE) {
+  const js = path.join(siteDir, 'xraylens_core.js');
+  if (!fs.existsSync(js)) throw new Error(`${js} not found: run "make build" first`);
+  provideCommonJsGlobals(siteDir);
+  const { default: createCore } = await import(pathToFileURL(js).href);
+  return createCore({ wasmBinary: fs.readFileSync(path.join(siteDir, 'xraylens_core.wasm')) });
+}
+
+export async function loadOrt() {
+  const ort = await import('onnxruntime-web');
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+  return ort;
+}
+
+function readIfExists(file) {
+  return fs.existsSync(file) ? fs.readFileSync(file) : null;
+}
+
+// A pipeline with the models found in modelsDir (those absent are kept with their error).
+export async function createNodePipeline({ modelsDir = path.join(ROOT, 'models'), keys = MODELS.map((m) => m.key), siteDir } = {}) {
+  const pipeline = new Pipeline(await loadCore(siteDir), await loadOrt());
+  for (const spec of MODELS.filter((m) => keys.includes(m.key))) {
+    const onnx = readIfExists(path.join(modelsDir, `${spec.file}.onnx`));
+    const card = readIfExists(path.join(modelsDir, `${spec.file}.json`));
+    await pipeline.loadModel(spec, onnx && new Uint8Array(onnx), card && JSON.parse(card));
+  }
+  return pipeline;
+}

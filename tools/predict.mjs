@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// The headless predictor: the page's wasm core, pipeline and ONNX Runtime Web, run under Node.
+//   node tools/predict.mjs [--model covid-normal|covid-pneumonia|both] [--models-dir DIR] [--list FILE] [FILE...]
+// Writes CSV to stdout, one row per file and model. Exit status 0 whenever the list was processed.
+import fs from 'node:fs';
+
+import { MODELS } from '../web/pipeline.js';
+import { createNodePipeline } from './lib/node_runtime.mjs';
+
+const HEADER = 'file,model,p_covid,verdict,threshold,gate,warning,error';
+const USAGE =
+  'usage: node tools/predict.mjs [--model covid-normal|covid-pneumonia|both] [--models-dir DIR] [--list FILE] [FILE...]';
+
+function parseArgs(argv) {
+  const opts = { model: 'both', modelsDir: undefined, files: [] };
+  for (let i = 0; i < argv.length; ++i) {
+    const a = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    };
+    if (a === '--model') opts.model = value();
+    else if (a === '--models-dir') opts.modelsDir = value();
+    else if (a === '--list') opts.files.push(...fs.readFileSync(value(), 'utf8').split(/\r?\n/).filter((l) => l.length > 0));
+    else if (a === '--help' || a === '-h') throw new Error('');
+    else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
+    else opts.files.push(a);
+  }
+  const keys = MODELS.map((m) => m.key);
+  if (opts.model !== 'both' && !keys.includes(opts.model)) throw new Error(`unknown model ${opts.model}`);
+  opts.keys = opts.model === 'both' ? keys : [opts.model];
+  if (opts.files.length === 0) throw new Error('no input files');
+  return opts;
+}
+
+function csvField(v) {
+  const s = v === undefined || v === null ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+async function main() {
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    if (e.message) console.error(`predict: ${e.message}`);
+    console.error(USAGE);
+    process.exit(2);
+  }
+  const pipeline = await createNodePipeline({ modelsDir: opts.modelsDir, keys: opts.keys });
+  const out = [HEADER];
+  const row = (fields) => out.push(fields.map(csvField).join(','));
+  for (const file of opts.files) {
+    let info;
+    try {
+      const bytes = fs.readFileSync(file);
+      info = pipeline.open(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), file);
+    } catch (e) {
+      info = { ok: false, error: `cannot read the file (${e.code || e.message})` };
+    }
+    for (const key of opts.keys) {
+      const threshold = pipeline.model(key)?.card?.threshold ?? '';
+      if (!info.ok) {
+        row([file, key, '', '', threshold, '', '', info.error]);
+        continue;
+      }
+      try {
+        const r = await pipeline.infer(key);
+        row([file, key, r.pCovid.toFixed(6), r.verdict, threshold, 'ok', r.warning, '']);
+      } catch (e) {
+        row([file, key, '', '', threshold, '', info.warning, e.message]);
+      }
+    }
+    pipeline.close();
+    if (out.length > 256) process.stdout.write(out.splice(0).join('\n') + '\n');
+  }
+  process.stdout.write(out.join('\n') + (out.length ? '\n' : ''));
+}
+
+main();

@@ -1,0 +1,80 @@
+"""Augmentations against source shortcuts, applied per image (PIL) to model inputs (uint8 [B,224,224]).
+
+Each one attacks a cue that differs by source in ../shared/cxr-data rather than by disease:
+- contrast, brightness and gamma changes (exposure and processing differ by hospital);
+- small rotations, scalings, shifts and horizontal flips (position of markers, borders, framing);
+- resolution jitter: box-downsampling to 64..224 px and bilinear upsampling back (sources come at
+  224 px or at up to 512 px, so sharpness alone identifies them);
+- border blanking: random margins replaced by the image mean (burnt-in text, "D"/"R" markers, frames);
+- JPEG re-compression at quality 30..95 and mild Gaussian noise (compression and noise fingerprints).
+The per-image standardisation inside the network removes the global intensity level on top of this.
+"""
+import io
+import math
+
+import numpy as np
+import torch
+from PIL import Image
+
+N = 224
+
+
+def intensity_lut(rng, mean):
+    gamma = math.exp(rng.uniform(-0.35, 0.35))
+    c, shift = rng.uniform(0.75, 1.3), rng.uniform(-20, 20)
+    v = 255.0 * (np.arange(256) / 255.0) ** gamma
+    m = 255.0 * (mean / 255.0) ** gamma
+    return np.clip(np.round(m + c * (v - m) + shift), 0, 255).astype(np.uint8)
+
+
+def affine(img, rng, fill):
+    ang = math.radians(rng.uniform(-8, 8))
+    s = rng.uniform(0.88, 1.12)
+    tx, ty = rng.uniform(-0.06, 0.06, 2) * N
+    cx = cy = N / 2
+    # inverse map (output -> input) for PIL: rotate by ang, scale by s, about the centre, then shift
+    a, b = math.cos(ang) / s, math.sin(ang) / s
+    coeffs = (a, b, cx - a * (cx + tx) - b * (cy + ty), -b, a, cy + b * (cx + tx) - a * (cy + ty))
+    img = img.transform((N, N), Image.AFFINE, coeffs, resample=Image.BILINEAR, fillcolor=fill)
+    return img.transpose(Image.FLIP_LEFT_RIGHT) if rng.random() < 0.5 else img
+
+
+def blank_borders(a, rng, max_frac=0.15):
+    t, b, l, r = (int(rng.uniform(0, max_frac) * N) for _ in range(4))
+    m = a.mean()
+    a[:t, :] = m
+    a[N - b:, :] = m
+    a[:, :l] = m
+    a[:, N - r:] = m
+    return a
+
+
+def augment_one(u8, rng):
+    mean = float(u8.mean())
+    img = Image.fromarray(intensity_lut(rng, mean)[u8])
+    img = affine(img, rng, int(round(mean)))
+    if rng.random() < 0.6:
+        s = int(rng.integers(64, N))
+        img = img.resize((s, s), Image.BOX).resize((N, N), Image.BILINEAR)
+    a = np.array(img)
+    if rng.random() < 0.35:
+        a = blank_borders(a, rng)
+    if rng.random() < 0.5:
+        buf = io.BytesIO()
+        Image.fromarray(a).save(buf, format="JPEG", quality=int(rng.integers(30, 96)))
+        buf.seek(0)
+        a = np.asarray(Image.open(buf).convert("L"))
+    a = a.astype(np.float32)
+    if rng.random() < 0.3:
+        a = np.clip(a + rng.normal(0, rng.uniform(0, 6), a.shape).astype(np.float32), 0, 255)
+    return a
+
+
+def augment(x_u8, rng):
+    """uint8 [B,224,224] -> float32 tensor [B,1,224,224] in 0..255, augmented."""
+    return torch.from_numpy(np.stack([augment_one(u, rng) for u in x_u8])).unsqueeze(1)
+
+
+def plain(x_u8):
+    """uint8 [B,224,224] -> float32 tensor [B,1,224,224] in 0..255, unchanged."""
+    return torch.from_numpy(np.asarray(x_u8, dtype=np.float32)).unsqueeze(1)

@@ -1,0 +1,139 @@
+"""Manifest reading and the canonical-image cache made by the project's C++ core (build/native/cxr-prep).
+
+The cache is one raw file per split, keyed by the manifest's sha256: build/cache/<sha12>/<split>.u8 holds
+65536 bytes (256x256 row-major uint8) per manifest row of that split, in manifest order. Pixels never come
+from Python decoding: the page, the predictor and training see the same bytes.
+"""
+import csv
+import hashlib
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+CANON = 256
+INPUT = 224
+OFF = (CANON - INPUT) // 2
+PREP = os.path.join("build", "native", "cxr-prep")
+CACHE_ROOT = os.path.join("build", "cache")
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class Manifest:
+    """The rows of manifest.csv plus its hash; `rows(split)` never mixes splits."""
+
+    def __init__(self, data_dir):
+        self.data_dir = data_dir
+        self.path = os.path.join(data_dir, "manifest.csv")
+        self.sha256 = sha256_file(self.path)
+        with open(self.path, newline="") as f:
+            self.all = list(csv.DictReader(f))
+
+    def rows(self, split):
+        return [r for r in self.all if r["split"] == split]
+
+
+def cache_path(manifest, split):
+    return os.path.join(CACHE_ROOT, manifest.sha256[:12], f"{split}.u8")
+
+
+def build_cache(manifest, split, jobs=2):
+    """Run cxr-prep for one split (only if its cache is missing); return the path of the .u8 file."""
+    out = cache_path(manifest, split)
+    if os.path.exists(out):
+        return out
+    if not os.path.exists(PREP):
+        sys.exit(f"{PREP} is missing: run `make native` first")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    rows = manifest.rows(split)
+    lst = out + ".list"
+    with open(lst, "w") as f:
+        f.write("".join(r["path"] + "\n" for r in rows))
+    tmp = out + ".tmp"
+    res = subprocess.run([PREP, "--list", lst, "--out", tmp, "--root", manifest.data_dir,
+                          "--jobs", str(jobs)], capture_output=True, text=True)
+    if res.returncode != 0:
+        sys.exit(f"cxr-prep failed ({res.returncode}): {res.stderr[-2000:]}")
+    failed = [line for line in res.stderr.splitlines() if line.count("\t") >= 2]
+    if failed:
+        print(f"cxr-prep: {len(failed)} images failed in {split}:", *failed[:10], sep="\n  ", file=sys.stderr)
+    with open(out + ".failed", "w") as f:
+        f.write("".join(line.split("\t")[0] + "\n" for line in failed))
+    os.replace(tmp, out)
+    return out
+
+
+def failed_indices(manifest, split):
+    p = cache_path(manifest, split) + ".failed"
+    if not os.path.exists(p):
+        return set()
+    with open(p) as f:
+        return {int(x) for x in f.read().split()}
+
+
+def load_canonical(manifest, split):
+    """memmap [n,256,256] uint8 of a split's canonical images (builds the cache when missing)."""
+    path = build_cache(manifest, split)
+    n = len(manifest.rows(split))
+    return np.memmap(path, dtype=np.uint8, mode="r", shape=(n, CANON, CANON))
+
+
+def model_input(canon):
+    """The central 224x224 of canonical images ([n,256,256] uint8) -> [n,224,224] uint8 (a copy in RAM)."""
+    return np.ascontiguousarray(canon[:, OFF:OFF + INPUT, OFF:OFF + INPUT])
+
+
+class Split:
+    """Images (model input, uint8) and rows of one split, optionally restricted to some labels."""
+
+    def __init__(self, manifest, split, labels=None, limit=None, seed=0):
+        rows = manifest.rows(split)
+        canon = load_canonical(manifest, split)
+        bad = failed_indices(manifest, split)
+        idx = [i for i, r in enumerate(rows)
+               if i not in bad and (labels is None or r["label"] in labels)]
+        if limit is not None and len(idx) > limit:
+            idx = subsample(rows, idx, limit, seed)
+        self.rows = [rows[i] for i in idx]
+        self.x = model_input(canon[np.array(idx, dtype=np.int64)]) if idx else np.zeros((0, INPUT, INPUT), np.uint8)
+        self.files = [os.path.join(manifest.data_dir, r["path"]) for r in self.rows]
+
+    def __len__(self):
+        return len(self.rows)
+
+    def column(self, name):
+        return [r[name] for r in self.rows]
+
+
+def subsample(rows, idx, limit, seed):
+    """A fixed, stratified (label x source) subset of `idx` of size about `limit` (for smoke runs)."""
+    rng = np.random.default_rng(seed)
+    strata = {}
+    for i in idx:
+        strata.setdefault((rows[i]["label"], rows[i]["source"]), []).append(i)
+    out = []
+    for key in sorted(strata):
+        members = strata[key]
+        k = max(2, round(limit * len(members) / len(idx)))
+        out += list(rng.permutation(members)[:k])
+    return sorted(int(i) for i in out)
+
+
+def composition(manifest, splits=("train", "val", "test")):
+    """Counts per split x label x source x age group (for the model card)."""
+    out = {}
+    for s in splits:
+        c = {}
+        for r in manifest.rows(s):
+            key = f"{r['label']}/{r['source']}/{r['age_group']}"
+            c[key] = c.get(key, 0) + 1
+        out[s] = dict(sorted(c.items()))
+    return out

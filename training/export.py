@@ -1,0 +1,130 @@
+"""ONNX export (contract v1), the self-test vector and the model card."""
+import datetime
+import json
+import os
+
+import numpy as np
+import onnx
+import torch
+
+from .calibrate import BAND_RULE, THRESHOLD_RULE
+from .data import sha256_file
+from .model import Exported, n_params
+
+OPSET = 17
+MAX_BYTES = 8 * 1024 * 1024
+TITLES = {"covid_normal": "Model 1: COVID-19 vs Normal", "covid_pneumonia": "Model 2: COVID-19 vs Pneumonia"}
+NEGATIVE = {"covid_normal": "normal", "covid_pneumonia": "pneumonia"}
+
+
+def pattern_v1():
+    """x[y][x] = (3*x + 5*y) mod 256 as float, 224x224 (y = row, x = column, 0-based), shape [1,1,224,224]."""
+    yy, xx = np.mgrid[0:224, 0:224]
+    return torch.from_numpy(((3 * xx + 5 * yy) % 256).astype(np.float32)).view(1, 1, 224, 224)
+
+
+def export_onnx(clf, temperature, path):
+    """Write the ONNX graph; return the self-test prob of the same graph in PyTorch."""
+    wrapper = Exported(clf, temperature).eval()
+    x = torch.rand(2, 1, 224, 224) * 255
+    torch.onnx.export(wrapper, x, path, opset_version=OPSET, input_names=["input"],
+                      output_names=["logits", "prob", "cam"],
+                      dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}, "prob": {0: "N"}, "cam": {0: "N"}},
+                      do_constant_folding=True)
+    m = onnx.load(path)
+    onnx.checker.check_model(m)
+    size = os.path.getsize(path)
+    if size > MAX_BYTES:
+        raise SystemExit(f"{path} is {size} bytes, over the 8 MB limit")
+    with torch.no_grad():
+        _, prob, cam = wrapper(pattern_v1())
+    return float(prob[0]), list(cam.shape[1:])
+
+
+def write_card(path, *, name, onnx_path, version, temperature, threshold, band, manifest, composition,
+               val_metrics, clf, cam_shape, self_test_prob, train_info, prior_log_odds, extra=None):
+    card = {
+        "name": name,
+        "title": TITLES[name],
+        "version": version,
+        "contract_version": 1,
+        "preprocessing": "contract v1: decode, RGB->gray (Rec. 601), central square crop, area resize to "
+                         "256x256 8-bit (the project's C++ core, cxr-prep / wasm), central 224x224",
+        "sha256": sha256_file(onnx_path),
+        "file": os.path.basename(onnx_path),
+        "bytes": os.path.getsize(onnx_path),
+        "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "input": {"name": "input", "shape": ["N", 1, 224, 224], "dtype": "float32", "range": [0, 255],
+                  "layout": "gray, row-major; the central 224x224 of the canonical 256x256 image"},
+        "outputs": {
+            "logits": "[N,2], index 1 = COVID-19, index 0 = " + NEGATIVE[name],
+            "prob": "[N], calibrated P(COVID-19) = softmax(logits / temperature)[:, 1]",
+            "cam": f"[N,{cam_shape[0]},{cam_shape[1]}], class activation map of COVID-19 against "
+                   f"{NEGATIVE[name]}: ReLU(sum_c (w_covid - w_{NEGATIVE[name]})_c * feature_c) over the last "
+                   f"{cam_shape[0]}x{cam_shape[1]} feature grid (covering the 224x224 input), divided by its "
+                   f"per-image maximum + 1e-6, so values lie in [0,1]; all zero when no region speaks for COVID-19",
+        },
+        "architecture": {"type": "ResNet-like, 4 stages x 2 basic blocks, widths 16/32/64/128",
+                         "parameters": n_params(clf), "internal_resolution": 112,
+                         "in_graph": "per-image standardisation (x - mean) / sqrt(var + 1), 2x2 average "
+                                     "pooling to 112x112, network, temperature, softmax, CAM"},
+        "temperature": round(float(temperature), 5),
+        "prior_log_odds_added": round(float(prior_log_odds), 5),
+        "threshold": round(float(threshold), 6),
+        "threshold_rule": THRESHOLD_RULE,
+        "inconclusive": {"low": round(float(band[0]), 6), "high": round(float(band[1]), 6), "rule": BAND_RULE},
+        "training_data": {"manifest_sha256": manifest.sha256, "manifest": "manifest.csv of ../shared/cxr-data",
+                          "splits_used": "train for fitting; val for temperature, threshold and band; "
+                                         "test only for evaluation (make eval)",
+                          "counts": composition, "training": train_info},
+        "metrics": {"val": val_metrics, "test": None,
+                    "note": "val: PyTorch on the cached canonical images; test: filled by make eval from the "
+                            "headless predictor (the page's code path)"},
+        "audits": None,
+        "known_limitations": known_limitations(name),
+        "intended_use": "Research, teaching and demonstration only. Not a medical device; not for diagnosis, "
+                        "triage or any clinical decision.",
+        "license": license_text(),
+        "self_test": {"input": "pattern-v1", "description": "x[y][x] = (3*x + 5*y) mod 256 as float, 224x224",
+                      "expected_prob": round(self_test_prob, 6), "tolerance": 0.01},
+    }
+    if extra:
+        card.update(extra)
+    with open(path, "w") as f:
+        json.dump(card, f, indent=2)
+        f.write("\n")
+    return card
+
+
+def known_limitations(name):
+    lim = [
+        "Source confounding: almost all adult normals come from one archive (RSNA, USA, via the COVID-19 "
+        "Radiography Database) and the COVID-19 images from other hospitals and papers; the model can score "
+        "well by recognising the source (resolution, processing, burnt-in markers such as the Spanish 'D') "
+        "instead of disease. See the shortcut audits in docs/EVALUATION.md.",
+        "No external validation: every figure comes from splits of the same public pool; on hospitals the "
+        "pool does not contain, performance is unknown and likely much lower (a plain model of this kind "
+        "called 16 of 21 outside normals COVID-19).",
+        "Pediatric images are all from one hospital (Guangzhou) and never COVID-19.",
+        "Adult non-COVID pneumonia is scarce (80 images, 45 patients in the whole pool).",
+        "Trained on 2020-era COVID-19 images; variants, vaccination and treatment have changed the disease's "
+        "appearance since.",
+        "Frontal views only; lateral views, DICOM-specific processing and non-chest images are out of scope "
+        "(the page's input gate must catch them).",
+        "Not for diagnosis: research and teaching use only.",
+    ]
+    if name == "covid_pneumonia":
+        lim.insert(1, "Model 2 learns partly 'adult vs child': almost all of its non-COVID pneumonia training "
+                      "images are pediatric (Kermany, Guangzhou) while every COVID-19 image is adult; its "
+                      "figures on adult pneumonia (few images) are reported separately and are the ones that "
+                      "matter.")
+    return lim
+
+
+def license_text():
+    return ("Trained on public research collections; the model inherits their terms: research and teaching "
+            "use only, not clinical use. ieee8023 covid-chestxray-dataset images carry per-image licences "
+            "(CC BY, CC BY-NC-SA, CC BY-NC-ND, Apache 2.0 or none stated; the collection's terms: research use); "
+            "COVID-19 Radiography Database (Kaggle; includes RSNA pneumonia challenge images): research/"
+            "non-commercial; Kermany et al. 2018 pediatric chest X-rays: CC BY 4.0; JSRT database: free for "
+            "research and education. The NC licences of some images make commercial use inadvisable.")

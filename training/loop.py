@@ -1,0 +1,94 @@
+"""Sampling, the training loop and batched inference (CPU, fixed seeds)."""
+import math
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .augment import augment, plain
+
+BATCH = 64
+
+
+def balanced_weights(rows, classes, key="source"):
+    """Sampling probabilities: every class gets the same mass; inside a class each `key` group gets mass
+    proportional to sqrt(its size), shared equally by its images (rare sources are up-weighted, not to
+    the point of repeating a handful of images endlessly)."""
+    counts = {}
+    for r, c in zip(rows, classes):
+        counts.setdefault(c, {}).setdefault(r[key], 0)
+        counts[c][r[key]] += 1
+    w = np.zeros(len(rows))
+    for i, (r, c) in enumerate(zip(rows, classes)):
+        groups = counts[c]
+        total = sum(math.sqrt(n) for n in groups.values())
+        w[i] = (math.sqrt(groups[r[key]]) / total) / groups[r[key]] / len(counts)
+    return w / w.sum()
+
+
+def sample_order(n, n_samples, rng, weights=None):
+    if weights is not None:
+        return rng.choice(n, n_samples, replace=True, p=weights)
+    reps = -(-n_samples // n)
+    return np.concatenate([rng.permutation(n) for _ in range(reps)])[:n_samples]
+
+
+def train(model, x, y, n_samples, *, lr, seed, weights=None, aug=False, log=print, tag=""):
+    """Train `model` on uint8 images x [n,224,224] with int labels y for n_samples draws (AdamW,
+    5% linear warm-up then cosine decay)."""
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    order = sample_order(len(x), n_samples, rng, weights)
+    steps = max(1, len(order) // BATCH)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=5e-4)
+    warm = max(1, steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, steps - warm))))
+    y = torch.as_tensor(np.asarray(y), dtype=torch.long)
+    model.train()
+    t0, run_loss, run_acc = time.time(), 0.0, 0.0
+    for s in range(steps):
+        ix = np.sort(order[s * BATCH:(s + 1) * BATCH])
+        xb = augment(x[ix], rng) if aug else plain(x[ix])
+        out = model(xb)
+        loss = F.cross_entropy(out, y[ix])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        run_loss = 0.98 * run_loss + 0.02 * loss.item() if s else loss.item()
+        run_acc = 0.98 * run_acc + 0.02 * (out.argmax(1) == y[ix]).float().mean().item() if s else 0.5
+        if s % 50 == 0 or s == steps - 1:
+            el = time.time() - t0
+            log(f"[{tag}] step {s + 1}/{steps} loss {run_loss:.3f} acc {run_acc:.3f} "
+                f"{(s + 1) * BATCH / max(el, 1e-6):.0f} img/s {el:.0f}s")
+    model.eval()
+    return model
+
+
+@torch.no_grad()
+def run_batches(fn, x, batch=128, transform=None):
+    """Apply fn (tensor [b,1,224,224] 0..255 -> tensor or tuple of tensors) to uint8 images in batches;
+    `transform` (float32 numpy [b,224,224] -> same) edits the input first (audits)."""
+    outs = []
+    for i in range(0, len(x), batch):
+        xb = np.asarray(x[i:i + batch], dtype=np.float32)
+        if transform is not None:
+            xb = transform(xb)
+        r = fn(torch.from_numpy(np.ascontiguousarray(xb)).unsqueeze(1))
+        outs.append([t.numpy() for t in (r if isinstance(r, tuple) else (r,))])
+    if not outs:
+        return None
+    res = [np.concatenate([o[k] for o in outs]) for k in range(len(outs[0]))]
+    return res if len(res) > 1 else res[0]
+
+
+def prior_correction(model, y_train):
+    """Bayes prior correction after class-balanced sampling: add log(pi_1/pi_0) of the natural training
+    class frequencies to the COVID logit's bias, so that probabilities refer to the data's prevalence."""
+    y = np.asarray(y_train)
+    pi1 = float((y == 1).mean())
+    with torch.no_grad():
+        model.fc.bias[1] += math.log(pi1 / (1 - pi1))
+    return math.log(pi1 / (1 - pi1))

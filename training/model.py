@@ -1,0 +1,98 @@
+"""The compact ResNet-like classifier and the exported wrapper (contract v1: logits, prob, cam).
+
+Input: [N,1,224,224] float32 gray 0..255. Inside the network: per-image standardisation (or, for the
+baseline, a fixed x/255 scaling), 2x2 average pooling to 112x112, a 3x3 stride-2 stem, four stages of two
+basic blocks (dense 3x3 convs) at 56/28/14/7 px, global average pooling and a linear head. The CAM is
+computed over the last 7x7 feature grid.
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+WIDTHS = (16, 32, 64, 128)
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.b1 = nn.BatchNorm2d(cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.b2 = nn.BatchNorm2d(cout)
+        self.skip = None
+        if stride != 1 or cin != cout:
+            self.skip = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = F.relu(self.b1(self.c1(x)))
+        y = self.b2(self.c2(y))
+        return F.relu(y + (x if self.skip is None else self.skip(x)))
+
+
+class Backbone(nn.Module):
+    """[N,1,224,224] 0..255 -> features [N,C,7,7]."""
+
+    def __init__(self, widths=WIDTHS, standardise=True):
+        super().__init__()
+        self.standardise = standardise
+        self.stem = nn.Sequential(nn.Conv2d(1, widths[0], 3, 2, 1, bias=False),
+                                  nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True))
+        layers, cin = [], widths[0]
+        for i, w in enumerate(widths):
+            layers += [Block(cin, w, 1 if i == 0 else 2), Block(w, w, 1)]
+            cin = w
+        self.layers = nn.Sequential(*layers)
+        self.out_channels = cin
+
+    def normalise(self, x):
+        if self.standardise:  # per-image standardisation: removes global brightness/contrast cues
+            m = x.mean(dim=(1, 2, 3), keepdim=True)
+            s = torch.sqrt(((x - m) ** 2).mean(dim=(1, 2, 3), keepdim=True) + 1.0)
+            return (x - m) / s
+        return x / 127.5 - 1.0
+
+    def forward(self, x):
+        x = F.avg_pool2d(self.normalise(x), 2)
+        return self.layers(self.stem(x))
+
+
+class Classifier(nn.Module):
+    def __init__(self, n_classes=2, standardise=True, widths=WIDTHS):
+        super().__init__()
+        self.backbone = Backbone(widths, standardise)
+        self.dropout = nn.Dropout(0.2)
+        self.fc = nn.Linear(self.backbone.out_channels, n_classes)
+
+    def forward(self, x):
+        f = self.backbone(x)
+        return self.fc(self.dropout(f.mean(dim=(2, 3))))
+
+    def features_and_logits(self, x):
+        f = self.backbone(x)
+        return f, self.fc(f.mean(dim=(2, 3)))
+
+
+def cam_from_features(f, fc):
+    """CAM of COVID-19 (index 1) against the other class: ReLU(sum_c (w1-w0)_c f_c), divided by its max + 1e-6."""
+    w = (fc.weight[1] - fc.weight[0]).view(1, -1, 1, 1)
+    cam = F.relu((f * w).sum(dim=1))
+    peak = cam.flatten(1).max(dim=1)[0].view(-1, 1, 1)
+    return cam / (peak + 1e-6)
+
+
+class Exported(nn.Module):
+    """The ONNX graph: input [N,1,224,224] 0..255 -> logits [N,2], prob [N] (softmax(logits/T)[:,1]), cam [N,7,7]."""
+
+    def __init__(self, clf, temperature):
+        super().__init__()
+        self.clf = clf
+        self.register_buffer("inv_t", torch.tensor(1.0 / float(temperature)))
+
+    def forward(self, x):
+        f, logits = self.clf.features_and_logits(x)
+        prob = torch.softmax(logits * self.inv_t, dim=1)[:, 1]
+        return logits, prob, cam_from_features(f, self.clf.fc)
+
+
+def n_params(m):
+    return sum(p.numel() for p in m.parameters())

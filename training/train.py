@@ -1,0 +1,175 @@
+"""Train the two shipped models (and, for the audits, a plain baseline and two source classifiers).
+
+/usr/bin/python3 -m training.train --data ../shared/cxr-data --out models [--smoke] [--init PATH] [--seed N]
+
+Stages, for each variant ("shipped" with the measures against shortcuts, "baseline" without them, same
+architecture and schedule):
+1. pretrain the backbone on the whole training pool: covid / normal / pneumonia / nodule, adult and pediatric;
+2. fine-tune Model 1 (COVID-19 vs normal) and Model 2 (COVID-19 vs pneumonia) from it;
+3. fit temperature, threshold and inconclusive band on val; shipped: export ONNX + card to --out;
+4. fine-tune a source classifier (which collection an image comes from) on Model 1's training images the
+   same way, for audit (c).
+The test split is never read here.
+"""
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+import torch
+
+from . import calibrate, export, loop, metrics
+from .data import Manifest, Split, composition
+from .model import Classifier
+
+TASKS = {"covid_normal": ("covid", "normal"), "covid_pneumonia": ("covid", "pneumonia")}
+PRETRAIN_CLASSES = ("normal", "covid", "pneumonia", "nodule")
+SOURCES = ("crd_partial", "ieee8023", "kermany_224", "jsrt")
+VERSION = "1.0.0"
+FULL = {"pretrain": 24000, "finetune": 16000, "source": 8000, "limit": None}
+SMOKE = {"pretrain": 640, "finetune": 384, "source": 256, "limit": 600}
+VARIANTS = {"shipped": {"aug": True, "standardise": True, "balanced": True},
+            "baseline": {"aug": False, "standardise": False, "balanced": False}}
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default="../shared/cxr-data")
+    ap.add_argument("--out", default="models")
+    ap.add_argument("--aux", default=None, help="baseline + source classifiers (default build/baseline, "
+                                                "build/smoke-baseline with --smoke)")
+    ap.add_argument("--smoke", action="store_true", help="tiny subset and schedule (CI)")
+    ap.add_argument("--init", default=None, help="state_dict on disk to start the backbone from")
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--variants", default="shipped,baseline")
+    return ap.parse_args(argv)
+
+
+def init_backbone(clf, path, log):
+    """Copy every tensor of `path` whose name and shape match the backbone (3-channel first convs are
+    summed over channels to fit the 1-channel input)."""
+    sd = torch.load(path, map_location="cpu")
+    sd = sd.get("state_dict", sd) if isinstance(sd, dict) else sd
+    own = clf.backbone.state_dict()
+    loaded = 0
+    for k, v in sd.items():
+        k2 = k[len("backbone."):] if k.startswith("backbone.") else k
+        if k2 in own:
+            if v.dim() == 4 and v.shape[1] == 3 and own[k2].shape[1] == 1:
+                v = v.sum(dim=1, keepdim=True)
+            if v.shape == own[k2].shape:
+                own[k2] = v
+                loaded += 1
+    clf.backbone.load_state_dict(own)
+    log(f"--init {path}: {loaded}/{len(own)} backbone tensors loaded")
+
+
+def labelled(split, classes):
+    return np.array([classes.index(l) for l in split.column("label")])
+
+
+def fit_head(name, clf, pre, tr, va, cfg, v, seed, log):
+    """Fine-tune one binary model from the pretrained backbone; return it with its val calibration."""
+    clf.backbone.load_state_dict(pre.backbone.state_dict())
+    y = labelled(tr, TASKS[name][::-1])  # 0 = negative class, 1 = covid
+    w = loop.balanced_weights(tr.rows, y) if v["balanced"] else None
+    loop.train(clf, tr.x, y, cfg["finetune"], lr=1e-3, seed=seed + 1, weights=w, aug=v["aug"], log=log, tag=name)
+    prior = loop.prior_correction(clf, y) if v["balanced"] else 0.0
+    yv = labelled(va, TASKS[name][::-1])
+    logits = loop.run_batches(clf, va.x)
+    t = calibrate.fit_temperature(logits, yv)
+    p = calibrate.softmax1(logits, t)
+    thr, low, high = calibrate.operating_point(p, yv)
+    val = metrics.breakdown(yv, p, thr, va.rows)
+    log(f"[{name}] val AUC {val['all'].get('auc')} T {t:.3f} thr {thr:.4f} band [{low:.4f},{high:.4f}] "
+        f"sens {val['all'].get('sensitivity')} spec {val['all'].get('specificity')} ECE {val['all'].get('ece')}")
+    return {"temperature": t, "threshold": thr, "band": (low, high), "val": val, "prior": prior}
+
+
+def run_variant(vname, args, cfg, manifest, log):
+    v = VARIANTS[vname]
+    seed = args.seed
+    aux = args.aux
+    lim = cfg["limit"]
+    pool_tr = Split(manifest, "train", set(PRETRAIN_CLASSES), lim, seed)
+    log(f"[{vname}] pretrain pool: {len(pool_tr)} train images")
+    pre = Classifier(len(PRETRAIN_CLASSES), v["standardise"])
+    if args.init:
+        init_backbone(pre, args.init, log)
+    yp = labelled(pool_tr, PRETRAIN_CLASSES)
+    w = loop.balanced_weights(pool_tr.rows, yp) if v["balanced"] else None
+    loop.train(pre, pool_tr.x, yp, cfg["pretrain"], lr=3e-3, seed=seed, weights=w, aug=v["aug"], log=log,
+               tag=f"{vname}/pretrain")
+    del pool_tr
+    os.makedirs(aux, exist_ok=True)
+    torch.save(pre.backbone.state_dict(), os.path.join(aux, f"{vname}_backbone.pt"))
+    info = {"seed": seed, "schedule": {k: cfg[k] for k in ("pretrain", "finetune", "source")},
+            "measures": v, "pretrain_classes": list(PRETRAIN_CLASSES), "init": args.init}
+    for name, classes in TASKS.items():
+        tr = Split(manifest, "train", set(classes), lim, seed)
+        va = Split(manifest, "val", set(classes), lim, seed)
+        clf = Classifier(2, v["standardise"])
+        res = fit_head(name, clf, pre, tr, va, cfg, v, seed, log)
+        if vname == "shipped":
+            save_shipped(name, clf, res, manifest, info, args.out, log)
+        else:
+            torch.save(clf.state_dict(), os.path.join(aux, f"{name}.pt"))
+            with open(os.path.join(aux, f"{name}.json"), "w") as f:
+                json.dump({"name": name, "variant": vname, "temperature": res["temperature"],
+                           "threshold": res["threshold"], "inconclusive": {"low": res["band"][0], "high": res["band"][1]},
+                           "standardise": v["standardise"], "training": info, "metrics": {"val": res["val"]}},
+                          f, indent=1)
+    train_source_classifier(vname, pre, manifest, cfg, v, seed, aux, log)
+
+
+def save_shipped(name, clf, res, manifest, info, out, log):
+    os.makedirs(os.path.join(out, "pytorch"), exist_ok=True)
+    torch.save(clf.state_dict(), os.path.join(out, "pytorch", f"{name}.pt"))
+    onnx_path = os.path.join(out, f"{name}.onnx")
+    st_prob, cam_shape = export.export_onnx(clf, res["temperature"], onnx_path)
+    export.write_card(os.path.join(out, f"{name}.json"), name=name, onnx_path=onnx_path, version=export_version(),
+                      temperature=res["temperature"], threshold=res["threshold"], band=res["band"],
+                      manifest=manifest, composition=composition(manifest), val_metrics=res["val"], clf=clf,
+                      cam_shape=cam_shape, self_test_prob=st_prob, train_info=info, prior_log_odds=res["prior"])
+    log(f"[{name}] wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes), self-test prob {st_prob:.6f}")
+
+
+def export_version():
+    return VERSION
+
+
+def train_source_classifier(vname, pre, manifest, cfg, v, seed, aux, log):
+    """Audit (c): how much of the source is learnable from the same images, trained the same way."""
+    tr = Split(manifest, "train", {"covid", "normal"}, cfg["limit"], seed)
+    y = np.array([SOURCES.index(s) for s in tr.column("source")])
+    clf = Classifier(len(SOURCES), v["standardise"])
+    clf.backbone.load_state_dict(pre.backbone.state_dict())
+    w = loop.balanced_weights(tr.rows, y, key="label") if v["balanced"] else None
+    loop.train(clf, tr.x, y, cfg["source"], lr=1e-3, seed=seed + 2, weights=w, aug=v["aug"], log=log,
+               tag=f"{vname}/source")
+    torch.save(clf.state_dict(), os.path.join(aux, f"source_{vname}.pt"))
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    cfg = SMOKE if args.smoke else FULL
+    if args.aux is None:
+        args.aux = os.path.join("build", "smoke-baseline" if args.smoke else "baseline")
+    os.makedirs(args.out, exist_ok=True)
+    manifest = Manifest(args.data)
+    t0 = time.time()
+
+    def log(msg):
+        print(f"{time.time() - t0:7.0f}s {msg}", flush=True)
+
+    log(f"manifest {manifest.sha256}; out {args.out}; aux {args.aux}; smoke {args.smoke}")
+    for vname in args.variants.split(","):
+        run_variant(vname, args, cfg, manifest, log)
+    log(f"done in {time.time() - t0:.0f}s")
+
+
+if __name__ == "__main__":
+    main()

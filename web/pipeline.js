@@ -1,0 +1,113 @@
+// The one path from file bytes to a verdict, shared by the page (web/main.js) and the headless
+// predictor (tools/predict.mjs). It touches no browser API: the caller passes in the wasm core
+// (xraylens_core.js) and ONNX Runtime Web, so both run exactly this code.
+
+export const MODELS = [
+  { key: 'covid-normal', file: 'covid_normal', title: 'Model 1: COVID-19 vs Normal' },
+  { key: 'covid-pneumonia', file: 'covid_pneumonia', title: 'Model 2: COVID-19 vs Pneumonia' },
+];
+
+// The start-up self-test input "pattern-v1": x[y][x] = (3x + 5y) mod 256, 224 x 224.
+export function selfTestPattern(size) {
+  const data = new Float32Array(size * size);
+  for (let y = 0; y < size; ++y) for (let x = 0; x < size; ++x) data[y * size + x] = (3 * x + 5 * y) % 256;
+  return data;
+}
+
+async function sha256Hex(bytes) {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export class Pipeline {
+  constructor(core, ort) {
+    this.core = core;
+    this.ort = ort;
+    this.models = new Map(); // key -> { spec, card, session } or { spec, error }
+    this.study = null; // { name, info, input: Float32Array }
+  }
+
+  // Loads one model with its card; a model that fails its checks is kept with `error` and never answers.
+  async loadModel(spec, onnxBytes, card) {
+    const entry = { spec, card, session: null, error: '' };
+    this.models.set(spec.key, entry);
+    try {
+      if (!onnxBytes || !card) throw new Error('model file not present');
+      if (card.contract_version !== this.core.contractVersion)
+        throw new Error(`model contract v${card.contract_version}, this page speaks v${this.core.contractVersion}`);
+      if (card.sha256 && (await sha256Hex(onnxBytes)) !== card.sha256)
+        throw new Error('the model file does not match its card (sha256)');
+      entry.session = await this.ort.InferenceSession.create(onnxBytes, { executionProviders: ['wasm'] });
+      await this.#selfTest(entry);
+    } catch (e) {
+      entry.error = e.message || String(e);
+      entry.session = null;
+    }
+    return entry;
+  }
+
+  async #selfTest(entry) {
+    const test = entry.card.self_test;
+    if (!test || test.input !== 'pattern-v1') throw new Error('the model card has no self-test');
+    const size = this.core.inputSize;
+    const { prob } = await this.#run(entry.session, selfTestPattern(size));
+    const got = prob.data[0];
+    if (!(Math.abs(got - test.expected_prob) <= test.tolerance))
+      throw new Error(`self-test failed: P = ${got.toFixed(4)}, card expects ${test.expected_prob.toFixed(4)}`);
+  }
+
+  async #run(session, input) {
+    const size = this.core.inputSize;
+    const feeds = { input: new this.ort.Tensor('float32', input, [1, 1, size, size]) };
+    return session.run(feeds);
+  }
+
+  model(key) {
+    return this.models.get(key);
+  }
+
+  // Decodes and preprocesses; on failure the previous study stays open and `info.error` says why.
+  open(bytes, name) {
+    this.core.fileBuffer(bytes.length).set(bytes);
+    const info = this.core.openFile();
+    if (info.ok) this.study = { name, info, input: new Float32Array(this.core.modelInput()) };
+    return info;
+  }
+
+  close() {
+    this.core.release();
+    this.study = null;
+  }
+
+  // Runs one model on the open study.
+  async infer(key) {
+    const entry = this.models.get(key);
+    if (!this.study) throw new Error('no image is open');
+    if (!entry || !entry.session) throw new Error(`${entry ? entry.spec.title : key} is not available: ${entry ? entry.error : 'unknown model'}`);
+    const t0 = performance.now();
+    const out = await this.#run(entry.session, this.study.input);
+    const inferMs = performance.now() - t0;
+    const pCovid = out.prob.data[0];
+    const threshold = entry.card.threshold;
+    const [, h, w] = out.cam.dims;
+    return {
+      key,
+      title: entry.card.title || entry.spec.title,
+      pCovid,
+      threshold,
+      verdict: this.core.verdict(pCovid, threshold),
+      logits: Array.from(out.logits.data),
+      cam: { data: new Float32Array(out.cam.data), width: w, height: h },
+      warning: this.study.info.warning,
+      inferMs,
+    };
+  }
+
+  // The labelled copy of the open study as PNG bytes and its file name.
+  labelledCopy(result, date) {
+    const s = this.study;
+    const name = this.core.labelledCopyName(result.pCovid, result.threshold, s.name);
+    const png = new Uint8Array(this.core.labelledCopyPng(result.pCovid, result.threshold, result.title, date, s.name));
+    return { name, png };
+  }
+}
