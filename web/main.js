@@ -32,15 +32,16 @@ async function fetchJson(url) {
   return r.ok ? r.json() : null;
 }
 
-async function loadModels(pipeline, app) {
-  await Promise.all(
-    MODELS.map(async (spec, i) => {
+// Loads both models (fetch, checks, self-test); returns one status line per model.
+async function loadModels(pipeline) {
+  return Promise.all(
+    MODELS.map(async (spec) => {
       const [onnx, card] = await Promise.all([fetchBytes(`models/${spec.file}.onnx`), fetchJson(`models/${spec.file}.json`)]);
       const entry = await pipeline.loadModel(spec, onnx, card);
       const detail = entry.session
         ? `ready; threshold ${(card.threshold * 100).toFixed(1)}%${card.test_only ? ' (TEST MODEL)' : ''}`
         : `not available: ${entry.error}`;
-      app.setModelStatus(i, card?.title || spec.title, !!entry.session, detail);
+      return { title: card?.title || spec.title, ok: !!entry.session, detail };
     }),
   );
 }
@@ -150,15 +151,19 @@ async function start() {
   };
   ort.env.wasm.wasmPaths = new URL('./ort/', import.meta.url).href;
   ort.env.wasm.numThreads = 1;
-  const [core, app] = await Promise.all([createCore(), createApp({ canvas: $('canvas') })]);
+  // The models (and ORT's wasm) load while the ImGui app starts.
+  const pipelineReady = createCore().then((core) => new Pipeline(core, ort));
+  const modelsReady = pipelineReady.then(loadModels);
+  const app = await createApp({ canvas: $('canvas') });
   state.app = app;
-  state.pipeline = new Pipeline(core, ort);
-  globalThis.xraylens = { app, pipeline: state.pipeline }; // for tests and the benchmark
   app.setNoticeAccepted(localStorage.getItem(NOTICE_KEY) === 'accepted');
   MODELS.forEach((m, i) => app.setModelStatus(i, m.title, false, 'loading…'));
+  state.pipeline = await pipelineReady;
+  globalThis.xraylens = { app, pipeline: state.pipeline, analyse }; // for tests and tools/bench.mjs
   wireInput();
-  await loadModels(state.pipeline, app);
-  announce($('status'), 'Ready', { state: 'ready' });
+  const models = await modelsReady;
+  models.forEach((m, i) => app.setModelStatus(i, m.title, m.ok, m.detail));
+  announce($('status'), `Ready. ${models.map((m) => `${m.title}: ${m.detail}`).join('. ')}.`, { state: 'ready' });
   document.documentElement.dataset.state = 'ready';
 }
 

@@ -83,7 +83,8 @@ export class Pipeline {
   async infer(key) {
     const entry = this.models.get(key);
     if (!this.study) throw new Error('no image is open');
-    if (!entry || !entry.session) throw new Error(`${entry ? entry.spec.title : key} is not available: ${entry ? entry.error : 'unknown model'}`);
+    if (!entry) throw new Error(`unknown model ${key}`);
+    if (!entry.session) throw new Error(`${entry.spec.title} is not available: ${entry.error || 'still loading'}`);
     const t0 = performance.now();
     const out = await this.#run(entry.session, this.study.input);
     const inferMs = performance.now() - t0;

@@ -1,0 +1,129 @@
+// The page end to end in Debian's Chromium: notice, open, verdict, model switch, labelled copy,
+// a broken file, privacy of the image bytes, and a rendered canvas.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { loadCore } from '../../tools/lib/node_runtime.mjs';
+import { ORIGINALS, clickWidget, defaultModels, launch, openApp, prepareSite, startServer } from './harness.mjs';
+
+const LARGEST = path.join(ORIGINALS, 'post-intubuation-pneumomediastium-and-pneumothorax-background-covid-19-pneumonia-day1.jpg');
+const SECOND = path.join(ORIGINALS, 'IM-0640-0001-0001.jpeg');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xr-e2e-'));
+const core = await loadCore();
+let server, browser;
+
+before(async () => {
+  server = await startServer(prepareSite(defaultModels()));
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const resultData = (page) => page.evaluate(() => ({ ...document.getElementById('result').dataset }));
+
+// The screenshot decoded by our own core: a blank or uniform canvas has no contrast.
+function contrastOf(png) {
+  core.fileBuffer(png.length).set(png);
+  assert.ok(core.openFile().ok);
+  const px = core.canonical();
+  let lo = 255, hi = 0;
+  for (const v of px) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  return hi - lo;
+}
+
+test('a first visit asks to accept the notice and remembers it', async () => {
+  const { page } = await openApp(browser.context, server.url);
+  assert.equal(await page.evaluate(() => localStorage.getItem('xraylens.notice.v1')), null);
+  await clickWidget(page, 'accept');
+  await page.waitForFunction(() => localStorage.getItem('xraylens.notice.v1') === 'accepted');
+  await page.reload();
+  await page.waitForFunction(() => document.documentElement.dataset.state === 'ready');
+  await page.waitForFunction(() => globalThis.xraylens.app.frameCount() > 5);
+  // after the reload the notice is not drawn at all, so its button has no rectangle
+  assert.equal(await page.evaluate(() => globalThis.xraylens.app.widgetRect('accept')), null);
+  await page.close();
+});
+
+test('open, verdict, model switch, labelled copy, broken file, and no image bytes leave', async () => {
+  const { page, requests, errors } = await openApp(browser.context, server.url);
+  const origin = new URL(server.url).origin;
+
+  await page.setInputFiles('#file', LARGEST);
+  await page.waitForFunction(() => document.getElementById('result').dataset.verdict, null, { timeout: 30_000 });
+  let r = await resultData(page);
+  assert.ok(['POSITIVE', 'NEGATIVE'].includes(r.verdict));
+  assert.equal(r.model, 'covid-normal');
+  assert.equal(r.file, path.basename(LARGEST));
+  const p1 = Number(r.p);
+  assert.ok(p1 >= 0 && p1 <= 1);
+  const text = await page.textContent('#result');
+  assert.match(text, /probability of COVID-19 \d+\.\d%/);
+  assert.match(text, /threshold \d+\.\d%/);
+  assert.match(text, /Model 1: COVID-19 vs Normal/);
+  assert.match(text, /\d+ ms/);
+
+  // switch to Model 2 with the ImGui control: the current image is re-run at once
+  await clickWidget(page, 'model2');
+  await page.waitForFunction(() => document.getElementById('result').dataset.model === 'covid-pneumonia');
+  r = await resultData(page);
+  assert.match(await page.textContent('#result'), /Model 2: COVID-19 vs Pneumonia/);
+  assert.equal(r.file, path.basename(LARGEST));
+
+  // the labelled copy, named as the original app named it, decodes, and is larger than the image (text band)
+  const [download] = await Promise.all([page.waitForEvent('download'), clickWidget(page, 'save')]);
+  const expected = `${r.verdict}_Prob_${Math.round(Number(r.p) * 100)}_Name_${path.parse(LARGEST).name}.png`;
+  assert.equal(download.suggestedFilename(), expected);
+  const saved = path.join(tmp, expected);
+  await download.saveAs(saved);
+  const png = fs.readFileSync(saved);
+  core.fileBuffer(png.length).set(png);
+  const info = core.openFile();
+  assert.ok(info.ok, info.error);
+  assert.equal(info.width, 2048);
+
+  // a broken file: a clear message, and the app keeps working
+  const broken = path.join(tmp, 'broken.png');
+  fs.writeFileSync(broken, 'this is not an image');
+  await page.setInputFiles('#file', broken);
+  await page.waitForFunction(() => document.getElementById('message').dataset.kind === 'error');
+  assert.match(await page.textContent('#message'), /Could not open broken\.png: .*neither PNG nor JPEG/);
+  await page.setInputFiles('#file', SECOND);
+  await page.waitForFunction((f) => document.getElementById('result').dataset.file === f, path.basename(SECOND));
+  assert.equal((await resultData(page)).model, 'covid-pneumonia');
+  assert.equal(await page.textContent('#message'), '');
+
+  // the canvas shows something
+  const shot = await page.screenshot();
+  assert.ok(contrastOf(shot) > 100, 'the screenshot is not blank');
+
+  // privacy: every request stays on this origin, and no request carries the image's bytes
+  const imageBytes = [fs.readFileSync(LARGEST), fs.readFileSync(SECOND)];
+  for (const req of requests) {
+    const u = new URL(req.url());
+    assert.ok(u.origin === origin || ['blob:', 'data:'].includes(u.protocol), `request to ${req.url()}`);
+    const body = req.postDataBuffer();
+    if (body) for (const img of imageBytes) assert.equal(body.includes(img.subarray(1000, 1064)), false, `image bytes in ${req.url()}`);
+  }
+  assert.ok(requests.every((q) => q.method() === 'GET'), 'only GET requests');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('with no model files the page says so plainly and still opens images', async () => {
+  const bare = await startServer(prepareSite('none'));
+  try {
+    const { page } = await openApp(browser.context, bare.url);
+    assert.match(await page.textContent('#status'), /Model 1: COVID-19 vs Normal: not available: model file not present/);
+    await page.setInputFiles('#file', SECOND);
+    await page.waitForFunction(() => document.getElementById('message').dataset.kind === 'error');
+    assert.match(await page.textContent('#message'), /not available/);
+    await page.close();
+  } finally {
+    bare.close();
+  }
+});

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// Benchmark of the page in headless Chromium (not a test: it prints figures, it asserts nothing).
+//   node tools/bench.mjs            (after `make build`)
+// Prints one JSON object: sizes, page-ready time, model inference (median of 20), file-to-verdict per
+// original image, and in the same session the reference models (VGG16 with the seed tutorial's head,
+// DenseNet-121 with one channel) for comparison.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+import { MODELS } from '../web/pipeline.js';
+import { ROOT, SITE } from './lib/node_runtime.mjs';
+import { ORIGINALS, PY, defaultModels, launch, openApp, prepareSite, startServer } from '../tests/e2e/harness.mjs';
+
+const RUNS = 20;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (x) => Math.round(x * 10) / 10;
+
+async function main() {
+  const models = defaultModels();
+  const site = prepareSite(models);
+  const refDir = path.join(ROOT, 'build/bench-models');
+  execFileSync(PY, [path.join(ROOT, 'tools/make_reference_models.py'), refDir], { stdio: 'inherit' });
+  fs.mkdirSync(path.join(site, 'bench'), { recursive: true });
+  for (const f of fs.readdirSync(refDir)) fs.copyFileSync(path.join(refDir, f), path.join(site, 'bench', f));
+
+  const server = await startServer(site);
+  const browser = await launch();
+  const out = {
+    machine: `${os.cpus()[0].model}, ${os.cpus().length} cores, ${os.platform()} ${os.release()}`,
+    browser: 'headless Chromium (Debian), ONNX Runtime Web wasm backend, 1 thread',
+    models,
+    app_wasm_bytes: fs.statSync(path.join(SITE, 'xraylens_app.wasm')).size,
+    core_wasm_bytes: fs.statSync(path.join(SITE, 'xraylens_core.wasm')).size,
+  };
+  try {
+    // Page weight: every response of a cold load, gzipped.
+    const ready = [];
+    let gzipBytes = 0;
+    for (let i = 0; i < 3; ++i) {
+      const cold = await launch(); // a fresh profile: nothing cached
+      const page = await cold.context.newPage();
+      const bodies = [];
+      page.on('response', (r) => bodies.push(r.body().then((b) => zlib.gzipSync(b, { level: 9 }).length).catch(() => 0)));
+      const t0 = Date.now();
+      await page.goto(server.url);
+      await page.waitForFunction(() => document.documentElement.dataset.state === 'ready', null, { timeout: 60_000 });
+      ready.push(Date.now() - t0);
+      if (i === 0) gzipBytes = (await Promise.all(bodies)).reduce((a, b) => a + b, 0);
+      await cold.close();
+    }
+    out.page_gzip_bytes = gzipBytes;
+    out.ready_ms = median(ready);
+
+    const { page } = await openApp(browser.context, server.url);
+    // File bytes to verdict, through the page's own analyse(), median of 5 per image (after one warm-up).
+    out.e2e_ms = {};
+    const images = fs.readdirSync(ORIGINALS).filter((f) => /\.(png|jpe?g)$/i.test(f));
+    for (const name of images) {
+      const b64 = fs.readFileSync(path.join(ORIGINALS, name)).toString('base64');
+      const times = await page.evaluate(async ({ b64, name }) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const ts = [];
+        for (let i = 0; i < 6; ++i) {
+          const t0 = performance.now();
+          await globalThis.xraylens.analyse(new File([bytes], name));
+          ts.push(performance.now() - t0);
+        }
+        return ts.slice(1);
+      }, { b64, name });
+      out.e2e_ms[name] = round(median(times));
+    }
+
+    // Model inference alone, on the open study's input.
+    out.infer_ms = {};
+    for (const spec of MODELS) {
+      const ts = await page.evaluate(async ({ key, runs }) => {
+        const p = globalThis.xraylens.pipeline;
+        const entry = p.model(key);
+        if (!entry?.session) return null;
+        const ts = [];
+        for (let i = 0; i < runs + 2; ++i) {
+          const t0 = performance.now();
+          await p.infer(key);
+          ts.push(performance.now() - t0);
+        }
+        return ts.slice(2);
+      }, { key: spec.key, runs: RUNS });
+      out.infer_ms[spec.key] = ts ? round(median(ts)) : null;
+    }
+
+    // The references, in the same page and ORT session settings.
+    out.ref_infer_ms = {};
+    for (const [name, channels] of [['vgg16_tutorial', 3], ['densenet121_1ch', 1]]) {
+      const ts = await page.evaluate(async ({ name, channels, runs }) => {
+        const ort = globalThis.xraylens.pipeline.ort;
+        const session = await ort.InferenceSession.create(`bench/${name}.onnx`, { executionProviders: ['wasm'] });
+        const input = new ort.Tensor('float32', new Float32Array(channels * 224 * 224).fill(0.5), [1, channels, 224, 224]);
+        const ts = [];
+        for (let i = 0; i < runs + 2; ++i) {
+          const t0 = performance.now();
+          await session.run({ input });
+          ts.push(performance.now() - t0);
+        }
+        await session.release();
+        return ts.slice(2);
+      }, { name, channels, runs: RUNS });
+      out.ref_infer_ms[name] = round(median(ts));
+    }
+    const ours = Math.max(...Object.values(out.infer_ms).filter((x) => x !== null));
+    out.speedup_vs_vgg16 = round(out.ref_infer_ms.vgg16_tutorial / ours);
+    out.speedup_vs_densenet121 = round(out.ref_infer_ms.densenet121_1ch / ours);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  console.log(JSON.stringify(out, null, 2));
+}
+
+main();

@@ -1,0 +1,172 @@
+"""Evaluate the shipped models on `test`: headline figures through the headless predictor, shortcut audits
+for the shipped models and the baseline in PyTorch on the cache, plots, docs/EVALUATION.md, model cards.
+
+/usr/bin/python3 -m training.evaluate --data ../shared/cxr-data --models models [--smoke] [--allow-torch]
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+from . import audits, metrics, plots, predictor, report
+from .data import Manifest, Split, sha256_file
+from .export import TITLES
+from .loop import run_batches
+from .train import TASKS
+
+PARITY_TOL = 0.005
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default="../shared/cxr-data")
+    ap.add_argument("--models", default="models")
+    ap.add_argument("--aux", default=None, help="baseline + source classifiers (default build/baseline)")
+    ap.add_argument("--smoke", action="store_true", help="a small test subset; writes build/smoke-eval/")
+    ap.add_argument("--doc", default=None, help="default docs/EVALUATION.md (smoke: build/smoke-eval/)")
+    ap.add_argument("--allow-torch", action="store_true",
+                    help="if the predictor is not built, take the headline figures from PyTorch (marked)")
+    ap.add_argument("--threads", type=int, default=2)
+    return ap.parse_args(argv)
+
+
+def task_mask(rows, name):
+    labels = TASKS[name]
+    return np.array([r["label"] in labels for r in rows]), np.array([r["label"] == "covid" for r in rows], int)
+
+
+def run_predictor(test, args, log):
+    if not predictor.available():
+        if not args.allow_torch:
+            sys.exit("evaluate: the headless predictor is not built (make build); --allow-torch to go on "
+                     "with PyTorch figures")
+        log("predictor unavailable: headline figures from PyTorch on the cache (marked in the report)")
+        return None
+    t = time.time()
+    res = predictor.predict(test.files, args.models)
+    log(f"predictor: {len(res)} rows in {time.time() - t:.0f}s")
+    return res
+
+
+def group_rates(rows, p, thr):
+    """Share called COVID-19 (p >= threshold) in the non-COVID groups that matter for the seed's comparison."""
+    groups = {"pediatric normal (kermany)": lambda r: r["label"] == "normal" and r["age_group"] == "pediatric",
+              "adult normal (crd/RSNA)": lambda r: r["label"] == "normal" and r["source"] == "crd_partial",
+              "adult normal (JSRT, Japan)": lambda r: r["label"] == "normal" and r["source"] == "jsrt",
+              "adult nodule (JSRT)": lambda r: r["label"] == "nodule",
+              "pediatric pneumonia (kermany)": lambda r: r["label"] == "pneumonia" and r["age_group"] == "pediatric",
+              "adult pneumonia (ieee8023)": lambda r: r["label"] == "pneumonia" and r["age_group"] == "adult",
+              "lateral views (ieee8023)": lambda r: r["label"] == "lateral"}
+    out = {}
+    for g, f in groups.items():
+        m = np.array([f(r) for r in rows])
+        if m.any():
+            out[g] = {"n": int(m.sum()), "called_covid": metrics.rate_above(p[m], thr)}
+    return out
+
+
+def evaluate_model(name, test, p_head, p_torch, aux, models_dir, n_boot, log):
+    net, card = audits.load_shipped(models_dir, name)
+    thr = card["threshold"]
+    m, y_all = task_mask(test.rows, name)
+    rows = [r for r, k in zip(test.rows, m) if k]
+    y, x = y_all[m], test.x[m]
+    res = {"title": TITLES[name], "threshold": thr, "band": card["inconclusive"], "temperature": card["temperature"]}
+    res["test"] = metrics.breakdown(y, p_head[m], thr, rows, n_boot=n_boot)
+    if name == "covid_pneumonia":
+        adult = np.array([r["age_group"] == "adult" for r in rows])
+        res["adult_only"] = metrics.summary(y[adult], p_head[m][adult], thr, n_boot=n_boot)
+    res["called_covid"] = group_rates(test.rows, p_head, thr)
+    log(f"[{name}] test {res['test']['all']}")
+    shipped, _, cam = audits.model_audit(net, thr, x, y, rows)
+    res["audit"] = {"shipped": shipped}
+    res["curves"] = {"y": y, "p": p_head[m], "p_torch_full": p_torch[m]}
+    res["cam"] = (x, y, p_head[m], cam, rows)
+    bnet, bcard = audits.load_baseline(aux, name)
+    if bnet is not None:
+        res["audit"]["baseline"], pb, _ = audits.model_audit(bnet, bcard["threshold"], x, y, rows)
+        res["baseline_test"] = metrics.summary(y, pb, bcard["threshold"], n_boot=n_boot)
+        res["baseline_threshold"] = bcard["threshold"]
+        res["curves"]["p_baseline"] = pb
+    log(f"[{name}] audit {res['audit']}")
+    return res, card
+
+
+def update_card(models_dir, name, card, res, src_audit, headline_source, parity):
+    path = os.path.join(models_dir, f"{name}.json")
+    if card["sha256"] != sha256_file(os.path.join(models_dir, f"{name}.onnx")):
+        sys.exit(f"evaluate: {name}.onnx does not match the sha256 of its card")
+    test = dict(res["test"], computed_with=headline_source, threshold=res["threshold"])
+    if "adult_only" in res:
+        test["adult_pneumonia_only"] = res["adult_only"]
+    test["called_covid_at_threshold"] = res["called_covid"]
+    card["metrics"]["test"] = test
+    card["audits"] = {"computed_with": "PyTorch on the cached canonical images (test split)",
+                      "central_region": "middle 60% of width, 15-85% of height of the 224x224 input",
+                      "shipped": res["audit"]["shipped"], "baseline": res["audit"].get("baseline"),
+                      "source_classifier": src_audit, "predictor_parity": parity}
+    with open(path, "w") as f:
+        json.dump(card, f, indent=2)
+        f.write("\n")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    aux = args.aux or os.path.join("build", "smoke-baseline" if args.smoke else "baseline")
+    doc = args.doc or (os.path.join("build", "smoke-eval", "EVALUATION.md") if args.smoke
+                       else os.path.join("docs", "EVALUATION.md"))
+    plot_dir = os.path.join(os.path.dirname(doc), "eval")
+    os.makedirs(plot_dir, exist_ok=True)
+    n_boot = 200 if args.smoke else metrics.N_BOOT
+    t0 = time.time()
+
+    def log(msg):
+        print(f"{time.time() - t0:7.0f}s {msg}", flush=True)
+
+    manifest = Manifest(args.data)
+    test = Split(manifest, "test", limit=240 if args.smoke else None, seed=0)
+    log(f"test: {len(test)} images")
+    pred = run_predictor(test, args, log)
+    results, cards, parity_rows = {}, {}, []
+    for name in TASKS:
+        net, _ = audits.load_shipped(args.models, name)
+        p_torch = run_batches(net, test.x)[1]
+        if pred is None:
+            p_head, source = p_torch, "PyTorch on the cache (predictor unavailable)"
+        else:
+            p_head = np.array([pred[(f, name)]["p_covid"] for f in test.files], dtype=float)
+            source = "headless predictor (node tools/predict.mjs)"
+            ok = ~np.isnan(p_head)
+            parity_rows.append((name, np.abs(p_head[ok] - p_torch[ok]), int((~ok).sum())))
+            p_head = np.where(ok, p_head, p_torch)
+        results[name], cards[name] = evaluate_model(name, test, p_head, p_torch, aux, args.models, n_boot, log)
+    parity = None
+    if parity_rows:
+        diffs = np.concatenate([d for _, d, _ in parity_rows])
+        parity = {"max_abs_diff": float(diffs.max()), "mean_abs_diff": float(diffs.mean()), "n": int(len(diffs)),
+                  "failed_in_predictor": sum(k for _, _, k in parity_rows), "tolerance": PARITY_TOL,
+                  "ok": bool(diffs.max() <= PARITY_TOL)}
+        log(f"parity predictor vs PyTorch: {parity}")
+    m1 = task_mask(test.rows, "covid_normal")[0]
+    src = {v: audits.source_audit(aux, v, test.x[m1], [r for r, k in zip(test.rows, m1) if k])
+           for v in ("shipped", "baseline")}
+    log(f"source classifier: {src}")
+    figs = report.make_plots(results, plot_dir)
+    big = plots.check_sizes(figs)
+    if big:
+        log(f"WARNING: plots over 300 KB: {big}")
+    for name in TASKS:
+        update_card(args.models, name, cards[name], results[name], src, source, parity)
+    report.write(doc, results, src, parity, source, manifest, cards, figs, smoke=args.smoke)
+    log(f"wrote {doc} and the cards in {args.models}")
+    if parity is not None and not parity["ok"]:
+        sys.exit(f"evaluate: PARITY FAILED: predictor vs PyTorch max |diff| {parity['max_abs_diff']:.5f} > {PARITY_TOL}")
+
+
+if __name__ == "__main__":
+    main()
