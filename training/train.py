@@ -27,7 +27,7 @@ TASKS = {"covid_normal": ("covid", "normal"), "covid_pneumonia": ("covid", "pneu
 PRETRAIN_CLASSES = ("normal", "covid", "pneumonia", "nodule")
 SOURCES = ("crd_partial", "ieee8023", "kermany_224", "jsrt")
 VERSION = "1.0.0"
-FULL = {"pretrain": 30000, "finetune": 18000, "source": 8000, "limit": None}
+FULL = {"pretrain": 16000, "finetune": 10000, "source": 4000, "limit": None}
 SMOKE = {"pretrain": 640, "finetune": 384, "source": 256, "limit": 600}
 VARIANTS = {"shipped": {"aug": True, "standardise": True, "balanced": True},
             "baseline": {"aug": False, "standardise": False, "balanced": False}}

@@ -127,3 +127,20 @@ test('with no model files the page says so plainly and still opens images', asyn
     bare.close();
   }
 });
+
+test('a file dropped on the page is analysed', async () => {
+  const { page, errors } = await openApp(browser.context, server.url);
+  const b64 = fs.readFileSync(SECOND).toString('base64');
+  await page.evaluate(({ b64, name }) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], name, { type: 'image/jpeg' }));
+    const canvas = document.getElementById('canvas');
+    canvas.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    canvas.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, { b64, name: path.basename(SECOND) });
+  await page.waitForFunction((f) => document.getElementById('result').dataset.file === f, path.basename(SECOND));
+  assert.ok(['POSITIVE', 'NEGATIVE'].includes((await resultData(page)).verdict));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
