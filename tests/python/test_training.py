@@ -1,0 +1,100 @@
+"""Fast unit tests of the training package (no data, no training): /usr/bin/python3 -m unittest discover tests/python"""
+import os
+import tempfile
+import unittest
+
+import numpy as np
+import onnx
+import torch
+
+from training import audits, calibrate, export, loop, metrics
+from training.model import Classifier, Exported
+
+torch.set_num_threads(1)
+
+
+class CalibrationTest(unittest.TestCase):
+    def setUp(self):
+        rng = np.random.default_rng(0)
+        self.y = np.r_[np.ones(400, int), np.zeros(600, int)]
+        self.p = np.clip(np.r_[rng.normal(0.7, 0.2, 400), rng.normal(0.3, 0.2, 600)], 0, 1)
+
+    def test_threshold_meets_sensitivity(self):
+        for target in (0.9, 0.95, 0.97, 0.99):
+            t = calibrate.threshold_for_sensitivity(self.p, self.y, target)
+            sens, _ = metrics.sens_spec(self.y, self.p, t)
+            self.assertGreaterEqual(sens, target)
+            # the largest such threshold: a little higher would break it
+            self.assertLess(metrics.sens_spec(self.y, self.p, np.nextafter(t, 1))[0], target + 1e-9 + 0.01)
+
+    def test_band_contains_threshold(self):
+        thr, low, high = calibrate.operating_point(self.p, self.y)
+        self.assertLessEqual(low, thr)
+        self.assertLessEqual(thr, high)
+        _, spec = metrics.sens_spec(self.y, self.p, high)
+        self.assertGreaterEqual(spec, 0.99)
+
+    def test_temperature_recovers_scale(self):
+        rng = np.random.default_rng(1)
+        z = rng.normal(0, 2, 5000)
+        y = (rng.random(5000) < 1 / (1 + np.exp(-z))).astype(int)
+        logits = np.stack([np.zeros_like(z), 3.0 * z], 1)  # over-confident by a factor of 3
+        self.assertAlmostEqual(calibrate.fit_temperature(logits, y), 3.0, delta=0.3)
+
+
+class MetricsTest(unittest.TestCase):
+    def test_ece_and_auc(self):
+        y = np.array([0, 0, 1, 1])
+        self.assertEqual(metrics.auc(y, [0.1, 0.2, 0.8, 0.9]), 1.0)
+        self.assertAlmostEqual(metrics.ece([0, 1], [0.0, 1.0]), 0.0)
+        s = metrics.summary(y, [0.1, 0.2, 0.8, 0.9], 0.5, n_boot=20)
+        self.assertEqual((s["sensitivity"], s["specificity"]), (1.0, 1.0))
+
+    def test_balanced_weights(self):
+        rows = [{"source": "a"}] * 90 + [{"source": "b"}] * 10 + [{"source": "c"}] * 50
+        w = loop.balanced_weights(rows, [0] * 100 + [1] * 50)
+        self.assertAlmostEqual(w[:100].sum(), 0.5)
+        self.assertAlmostEqual(w[100:].sum(), 0.5)
+        self.assertAlmostEqual(w[:90].sum() / w[90:100].sum(), 3.0)  # sqrt(90) / sqrt(10)
+
+
+class AuditTest(unittest.TestCase):
+    def test_masks_are_complementary(self):
+        x = np.random.default_rng(0).uniform(0, 255, (2, 224, 224)).astype(np.float32)
+        m = x.mean(axis=(1, 2), keepdims=True)
+        np.testing.assert_allclose(audits.lungs_hidden(x) + audits.lungs_only(x) - m, x, atol=1e-3)
+        self.assertEqual((audits.C0, audits.C1, audits.R0, audits.R1), (45, 179, 34, 190))
+
+    def test_cam_share_uniform(self):
+        self.assertAlmostEqual(float(audits.cam_share(np.ones((1, 7, 7), np.float32))[0]),
+                               (179 - 45) * (190 - 34) / 224 / 224, places=3)
+
+
+class ExportTest(unittest.TestCase):
+    def test_pattern(self):
+        p = export.pattern_v1()
+        self.assertEqual(tuple(p.shape), (1, 1, 224, 224))
+        self.assertEqual(float(p[0, 0, 1, 2]), (3 * 2 + 5 * 1) % 256)  # row 1, column 2
+        self.assertEqual(float(p[0, 0, 100, 3]), (3 * 3 + 5 * 100) % 256)
+
+    def test_contract_outputs(self):
+        torch.manual_seed(0)
+        clf = Classifier(2).eval()
+        logits, prob, cam = Exported(clf, 1.7)(torch.rand(3, 1, 224, 224) * 255)
+        self.assertEqual((tuple(logits.shape), tuple(prob.shape), tuple(cam.shape)), ((3, 2), (3,), (3, 7, 7)))
+        np.testing.assert_allclose(prob.detach().numpy(), torch.softmax(logits / 1.7, 1)[:, 1].detach().numpy(),
+                                   rtol=1e-5)
+        self.assertGreaterEqual(float(cam.min()), 0.0)
+        self.assertLessEqual(float(cam.max()), 1.0)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.onnx")
+            prob_st, shape = export.export_onnx(clf, 1.7, path)
+            m = onnx.load(path)
+            self.assertEqual([i.name for i in m.graph.input], ["input"])
+            self.assertEqual([o.name for o in m.graph.output], ["logits", "prob", "cam"])
+            self.assertEqual(shape, [7, 7])
+            self.assertTrue(0.0 <= prob_st <= 1.0)
+
+
+if __name__ == "__main__":
+    unittest.main()
