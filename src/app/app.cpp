@@ -4,18 +4,18 @@
 
 #include <algorithm>
 
+#include "app/model_card_view.h"
+#include "app/result_view.h"
+#include "app/theme.h"
+
 namespace app {
-namespace {
 
-const ImVec4 kPositive(0.95f, 0.45f, 0.35f, 1.0f);
-const ImVec4 kNegative(0.45f, 0.80f, 0.95f, 1.0f);
-const ImVec4 kError(1.0f, 0.45f, 0.40f, 1.0f);
-const ImVec4 kMuted(0.65f, 0.65f, 0.65f, 1.0f);
-
-void track(AppState& s, const char* name) {
+void track(AppState& s, const std::string& name) {
   const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
   s.widgets[name] = {a.x, a.y, b.x - a.x, b.y - a.y};
 }
+
+namespace {
 
 void draw_toolbar(AppState& s, const Host& host) {
   if (ImGui::Button("Open X-ray...")) host.open_file();
@@ -30,14 +30,28 @@ void draw_toolbar(AppState& s, const Host& host) {
       s.model = i;
       host.select_model(i);
     }
-    track(s, i == 0 ? "model1" : "model2");
+    track(s, "model" + std::to_string(i + 1));
   }
+  ImGui::SameLine(0, 16);
+  if (ImGui::Checkbox("Compare both", &s.compare)) host.set_compare(s.compare);
+  track(s, "compare");
   ImGui::SameLine(0, 24);
-  const bool can_save = s.result.present && !s.busy;
+  const bool can_save = s.results[static_cast<size_t>(s.model)].present && !s.busy;
   if (!can_save) ImGui::BeginDisabled();
   if (ImGui::Button("Save labelled copy")) host.save_copy();
   if (!can_save) ImGui::EndDisabled();
   track(s, "save");
+}
+
+void draw_view_controls(AppState& s) {
+  ImGui::Checkbox("Heatmap", &s.display.show_cam);
+  track(s, "heatmap");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(120);
+  ImGui::SliderFloat("opacity", &s.display.cam_opacity, 0.0f, 1.0f, "%.2f");
+  track(s, "opacity");
+  ImGui::SameLine();
+  ImGui::TextColored(theme::kMuted, "where the model's evidence is, not a lesion outline");
 }
 
 void draw_image_panel(AppState& s) {
@@ -45,16 +59,17 @@ void draw_image_panel(AppState& s) {
     ImGui::Text("File: %s", s.file_name.c_str());
     if (!s.image_info.empty()) {
       ImGui::SameLine();
-      ImGui::TextColored(kMuted, "(%s)", s.image_info.c_str());
+      ImGui::TextColored(theme::kMuted, "(%s)", s.image_info.c_str());
     }
   }
+  if (s.image.has_image()) draw_view_controls(s);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   if (!s.image.has_image()) {
     const char* hint = "Open a chest X-ray (PNG or JPEG), or drop one anywhere on this page.";
     const ImVec2 size = ImGui::CalcTextSize(hint);
     ImGui::SetCursorPos(ImVec2(ImGui::GetCursorPosX() + std::max(0.0f, (avail.x - size.x) / 2),
                                ImGui::GetCursorPosY() + std::max(0.0f, avail.y / 2 - size.y)));
-    ImGui::TextColored(kMuted, "%s", hint);
+    ImGui::TextColored(theme::kMuted, "%s", hint);
     return;
   }
   const float scale = std::min(avail.x / s.image.width(), avail.y / s.image.height());
@@ -65,60 +80,86 @@ void draw_image_panel(AppState& s) {
   track(s, "image");
 }
 
-void draw_result_panel(AppState& s) {
-  ImGui::TextColored(kMuted, "RESULT");
+void draw_gate(AppState& s, const Host& host) {
+  ImGui::PushStyleColor(ImGuiCol_Text, theme::kInconclusive);
+  ImGui::TextWrapped("Not analysed: %s", s.gate_message.c_str());
+  ImGui::PopStyleColor();
+  ImGui::TextWrapped("The models were made for frontal chest X-rays only. A result for this image would be outside their scope.");
+  if (ImGui::Button("Analyse anyway")) host.analyse_anyway();
+  track(s, "analyse-anyway");
+}
+
+void draw_results(AppState& s, const Host& host) {
+  ImGui::TextColored(theme::kMuted, "RESULT");
   ImGui::Separator();
   if (s.busy) {
     ImGui::TextUnformatted("Analysing...");
-  } else if (s.result.present) {
-    const Result& r = s.result;
-    const bool positive = r.verdict == "POSITIVE";
-    ImGui::PushFont(ImGui::GetIO().Fonts->Fonts.back());
-    ImGui::TextColored(positive ? kPositive : kNegative, "%s", r.verdict.c_str());
-    ImGui::PopFont();
-    ImGui::TextWrapped("%s", positive ? "The model's COVID-19 probability is at or above its threshold."
-                                      : "The model's COVID-19 probability is below its threshold.");
-    ImGui::Spacing();
-    ImGui::Text("P(COVID-19): %s", r.p_text.c_str());
-    ImGui::Text("Threshold:   %s", r.threshold_text.c_str());
-    ImGui::Text("Model:       %s", r.model_title.c_str());
-    ImGui::Text("Time:        %s", r.timing.c_str());
-    if (!r.warning.empty()) {
-      ImGui::Spacing();
-      ImGui::PushStyleColor(ImGuiCol_Text, kError);
-      ImGui::TextWrapped("Warning: %s", r.warning.c_str());
-      ImGui::PopStyleColor();
+  } else if (!s.gate_message.empty()) {
+    draw_gate(s, host);
+  } else if (s.compare) {
+    if (ImGui::BeginTable("compare", kModelCount, ImGuiTableFlags_BordersInnerV)) {
+      for (int i = 0; i < kModelCount; ++i) {
+        ImGui::TableNextColumn();
+        const Result& r = s.results[static_cast<size_t>(i)];
+        if (r.present) draw_result(s, r, i == 0 ? "1" : "2");
+        else ImGui::TextColored(theme::kMuted, "%s: no result", s.models[static_cast<size_t>(i)].title.c_str());
+      }
+      ImGui::EndTable();
     }
+  } else if (s.results[static_cast<size_t>(s.model)].present) {
+    draw_result(s, s.results[static_cast<size_t>(s.model)], s.model == 0 ? "1" : "2");
   } else {
-    ImGui::TextColored(kMuted, "No result yet.");
+    ImGui::TextColored(theme::kMuted, "No result yet.");
   }
   if (!s.message.empty()) {
     ImGui::Spacing();
-    ImGui::PushStyleColor(ImGuiCol_Text, s.message_is_error ? kError : kMuted);
+    ImGui::PushStyleColor(ImGuiCol_Text, s.message_is_error ? theme::kError : theme::kMuted);
     ImGui::TextWrapped("%s%s", s.message_is_error ? "Error: " : "", s.message.c_str());
     ImGui::PopStyleColor();
   }
-  ImGui::Spacing();
-  ImGui::Spacing();
-  ImGui::TextColored(kMuted, "MODELS");
+}
+
+void draw_model_list(AppState& s) {
+  ImGui::TextColored(theme::kMuted, "MODELS");
   ImGui::Separator();
-  for (const ModelStatus& m : s.models) {
+  for (int i = 0; i < kModelCount; ++i) {
+    const ModelStatus& m = s.models[static_cast<size_t>(i)];
     ImGui::TextWrapped("%s", m.title.c_str());
-    ImGui::TextColored(m.available ? kMuted : kError, "  %s", m.detail.c_str());
+    ImGui::TextColored(m.available ? theme::kMuted : theme::kError, "  %s", m.detail.c_str());
+    const std::string label = "Model card##card" + std::to_string(i);
+    ImGui::SameLine();
+    if (ImGui::SmallButton(label.c_str())) s.card_open = i;
+    track(s, "card" + std::to_string(i + 1));
   }
+}
+
+void draw_side_panel(AppState& s, const Host& host) {
+  draw_results(s, host);
+  ImGui::Spacing();
+  ImGui::Spacing();
+  draw_model_list(s);
   ImGui::Spacing();
   ImGui::Separator();
-  ImGui::PushStyleColor(ImGuiCol_Text, kMuted);
+  ImGui::PushStyleColor(ImGuiCol_Text, theme::kMuted);
   ImGui::TextWrapped("Runs entirely in your browser: the image never leaves this computer.");
   ImGui::TextWrapped("For research and teaching only. Not a medical device; not for diagnosis.");
   ImGui::PopStyleColor();
 }
 
+void draw_banner(AppState& s) {
+  if (s.banner.empty()) return;
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, theme::kBanner);
+  ImGui::BeginChild("banner", ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 2 + 8), true);
+  ImGui::TextWrapped("%s", s.banner.c_str());
+  ImGui::EndChild();
+  ImGui::PopStyleColor();
+  track(s, "banner");
+}
+
 void draw_notice(AppState& s, const Host& host) {
   if (s.notice_accepted) return;
   ImGui::OpenPopup("Not for medical use");
-  const ImVec2 centre = ImGui::GetMainViewport()->GetCenter();
-  ImGui::SetNextWindowPos(centre, ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
   ImGui::SetNextWindowSize(ImVec2(520, 0));
   if (ImGui::BeginPopupModal("Not for medical use", nullptr, ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove)) {
     ImGui::TextWrapped(
@@ -143,22 +184,29 @@ void draw_notice(AppState& s, const Host& host) {
 
 void draw_app(AppState& s, const Host& host) {
   ++s.frames;
+  s.widgets.clear();
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(vp->WorkPos);
   ImGui::SetNextWindowSize(vp->WorkSize);
   ImGui::Begin("XRayLens", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoBringToFrontOnFocus |
                    ImGuiWindowFlags_NoSavedSettings);
+  draw_banner(s);
   draw_toolbar(s, host);
   ImGui::Separator();
-  const float right = std::min(360.0f, ImGui::GetContentRegionAvail().x * 0.4f);
+  const float wanted = s.compare ? 640.0f : 380.0f;
+  const float right = std::min(wanted, ImGui::GetContentRegionAvail().x * 0.5f);
   ImGui::BeginChild("image", ImVec2(ImGui::GetContentRegionAvail().x - right - 8, 0));
   draw_image_panel(s);
   ImGui::EndChild();
   ImGui::SameLine();
-  ImGui::BeginChild("result", ImVec2(0, 0));
-  draw_result_panel(s);
+  ImGui::BeginChild("side", ImVec2(0, 0));
+  draw_side_panel(s, host);
   ImGui::EndChild();
+  ImGui::End();
+  draw_model_card(s);
+  // The notice is a modal of the main window's stack; open it last so it sits above everything.
+  ImGui::Begin("XRayLens");
   draw_notice(s, host);
   ImGui::End();
 }

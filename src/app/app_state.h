@@ -1,5 +1,5 @@
 // The application's state in plain structs, as Dear ImGui's examples keep it. The web layer fills it
-// from the JS driver; app.cpp draws it and reports what the user asked for through Host.
+// from the JS driver; the views draw it and report what the user asked for through Host.
 #pragma once
 #include <array>
 #include <functional>
@@ -15,18 +15,24 @@ constexpr int kModelCount = 2;
 struct ModelStatus {
   std::string title;   // "Model 1: COVID-19 vs Normal"
   bool available = false;
-  std::string detail;  // "threshold 42.0%" or why it is unavailable
+  std::string detail;  // "ready; threshold 42.0%" or why it is unavailable
+  std::string card;    // the model card as text, one "Heading: value" or "- item" per line
 };
 
 struct Result {
   bool present = false;
-  std::string verdict;    // POSITIVE / NEGATIVE
+  std::string verdict;  // POSITIVE / NEGATIVE
   double p_covid = 0;
-  std::string p_text;     // "87.3%"
+  double threshold = 0.5;
+  double band_low = 0.5, band_high = 0.5;  // the inconclusive zone around the threshold (from the card)
+  std::string p_text;                      // "87.3%"
   std::string threshold_text;
   std::string model_title;
-  std::string timing;     // "38 ms (inference 12 ms)"
+  std::string timing;  // "38 ms (inference 12 ms)"
   std::string warning;
+  bool out_of_scope = false;  // analysed although the input gate refused it
+
+  bool inconclusive() const { return p_covid >= band_low && p_covid < band_high; }
 };
 
 struct Rect {
@@ -36,19 +42,25 @@ struct Rect {
 struct AppState {
   bool notice_accepted = false;
   bool busy = false;
-  int model = 0;  // index into models
+  int model = 0;         // the selected model
+  bool compare = false;  // show both models' results
   std::array<ModelStatus, kModelCount> models;
+  std::array<Result, kModelCount> results;
+  int card_open = -1;  // index of the model whose card window is open
+  std::string banner;  // a failed start-up self-test: shown in red, verdicts refused
 
   std::string file_name;
-  std::string image_info;  // "PNG, 3600 x 2708, RGB"
+  std::string image_info;  // "PNG, 3600 x 2708, RGB, 8-bit"
   ImageView image;
   DisplaySettings display;
-  Result result;
+
+  // The input gate's refusal, with the choice to analyse anyway.
+  std::string gate_message;
 
   std::string message;
   bool message_is_error = false;
 
-  // Screen rectangles of the main controls in CSS pixels, from the last frame (end-to-end tests click them).
+  // Screen rectangles of controls in CSS pixels, from the last frame (end-to-end tests click them).
   std::map<std::string, Rect> widgets;
   unsigned long long frames = 0;
 };
@@ -57,8 +69,13 @@ struct AppState {
 struct Host {
   std::function<void()> open_file;
   std::function<void(int)> select_model;
+  std::function<void(bool)> set_compare;
   std::function<void()> save_copy;
   std::function<void()> accept_notice;
+  std::function<void()> analyse_anyway;
 };
+
+// Records the last item's rectangle under `name` in state.widgets.
+void track(AppState& s, const std::string& name);
 
 }  // namespace app

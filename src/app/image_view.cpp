@@ -49,7 +49,27 @@ void ImageView::release_textures() {
   if (fbo_) glDeleteFramebuffers(1, &fbo_);
   if (source_) glDeleteTextures(1, &source_);
   if (target_) glDeleteTextures(1, &target_);
-  fbo_ = source_ = target_ = 0;
+  if (cam_) glDeleteTextures(1, &cam_);
+  fbo_ = source_ = target_ = cam_ = 0;
+}
+
+void ImageView::set_cam(const CamOverlay& cam) {
+  if (cam_) glDeleteTextures(1, &cam_);
+  cam_ = 0;
+  dirty_ = true;
+  if (cam.width <= 0 || cam.height <= 0 || cam.values.size() != static_cast<size_t>(cam.width) * cam.height) return;
+  glGenTextures(1, &cam_);
+  glBindTexture(GL_TEXTURE_2D, cam_);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, cam.width, cam.height, 0, GL_RED, GL_UNSIGNED_BYTE, cam.values.data());
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  cam_rect_[0] = cam.u;
+  cam_rect_[1] = cam.v;
+  cam_rect_[2] = cam.du;
+  cam_rect_[3] = cam.dv;
 }
 
 void ImageView::clear() {
@@ -102,6 +122,13 @@ GLuint ImageView::texture(const DisplaySettings& settings) {
   glUniform1f(glGetUniformLocation(program_, "u_window_center"), settings.window_center);
   glUniform1f(glGetUniformLocation(program_, "u_window_width"), settings.window_width);
   glUniform1i(glGetUniformLocation(program_, "u_invert"), settings.invert ? 1 : 0);
+  glActiveTexture(GL_TEXTURE1);
+  glBindTexture(GL_TEXTURE_2D, cam_);
+  glUniform1i(glGetUniformLocation(program_, "u_cam"), 1);
+  glUniform1i(glGetUniformLocation(program_, "u_show_cam"), settings.show_cam && cam_ ? 1 : 0);
+  glUniform1f(glGetUniformLocation(program_, "u_cam_opacity"), settings.cam_opacity);
+  glUniform4fv(glGetUniformLocation(program_, "u_cam_rect"), 1, cam_rect_);
+  glActiveTexture(GL_TEXTURE0);
   glBindVertexArray(vao_);
   glDrawArrays(GL_TRIANGLES, 0, 3);
   glBindVertexArray(0);

@@ -4,6 +4,7 @@
 #include <GLES3/gl3.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace app {
 
@@ -11,9 +12,19 @@ struct DisplaySettings {
   float window_center = 0.5f;  // on 0..1
   float window_width = 1.0f;
   bool invert = false;
+  bool show_cam = true;
+  float cam_opacity = 0.5f;
   bool operator!=(const DisplaySettings& o) const {
-    return window_center != o.window_center || window_width != o.window_width || invert != o.invert;
+    return window_center != o.window_center || window_width != o.window_width || invert != o.invert ||
+           show_cam != o.show_cam || cam_opacity != o.cam_opacity;
   }
+};
+
+// A class activation map, 0..1 (row-major), and the part of the image it covers, in uv units.
+struct CamOverlay {
+  int width = 0, height = 0;
+  std::vector<uint8_t> values;  // 0..255
+  float u = 0, v = 0, du = 1, dv = 1;
 };
 
 class ImageView {
@@ -24,7 +35,9 @@ class ImageView {
   ~ImageView();
 
   void upload(const uint8_t* gray, int width, int height);
+  void set_cam(const CamOverlay& cam);  // an empty CamOverlay removes it
   void clear();
+  bool has_cam() const { return cam_ != 0; }
   bool has_image() const { return width_ > 0; }
   int width() const { return width_; }
   int height() const { return height_; }
@@ -36,7 +49,8 @@ class ImageView {
   bool ensure_program();
   void release_textures();
 
-  GLuint program_ = 0, vao_ = 0, source_ = 0, target_ = 0, fbo_ = 0;
+  GLuint program_ = 0, vao_ = 0, source_ = 0, target_ = 0, fbo_ = 0, cam_ = 0;
+  float cam_rect_[4] = {0, 0, 1, 1};
   int width_ = 0, height_ = 0;
   bool dirty_ = false;
   DisplaySettings drawn_;

@@ -7,6 +7,13 @@
 
 namespace xr {
 
+RegionF model_input_region(int width, int height) {
+  const int side = std::min(width, height);
+  const double scale = static_cast<double>(side) / kCanonicalSize;
+  return {(width - side) / 2 + kInputOffset * scale, (height - side) / 2 + kInputOffset * scale, kInputSize * scale,
+          kInputSize * scale};
+}
+
 Gray8 canonical_image(const GrayImage& image) {
   const int side = std::min(image.width, image.height);
   const Rect square{(image.width - side) / 2, (image.height - side) / 2, side, side};

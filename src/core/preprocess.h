@@ -3,8 +3,16 @@
 #include <vector>
 
 #include "gray_image.h"
+#include "resize.h"
 
 namespace xr {
+
+// The part of a width x height image that the model input covers (the central 224/256 of the central
+// square), in source pixels, as doubles: where a CAM or other input-space map belongs on the image.
+struct RegionF {
+  double x = 0, y = 0, width = 0, height = 0;
+};
+RegionF model_input_region(int width, int height);
 
 // Central square crop (side = the shorter side), area-averaged to kCanonicalSize^2, 8-bit.
 Gray8 canonical_image(const GrayImage& image);

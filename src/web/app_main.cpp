@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/app.h"
+#include "preprocess.h"
 
 using emscripten::val;
 
@@ -22,6 +23,8 @@ EM_JS(void, js_open_file, (), { globalThis.xraylensHost.openFile(); });
 EM_JS(void, js_select_model, (int index), { globalThis.xraylensHost.selectModel(index); });
 EM_JS(void, js_save_copy, (), { globalThis.xraylensHost.saveCopy(); });
 EM_JS(void, js_accept_notice, (), { globalThis.xraylensHost.acceptNotice(); });
+EM_JS(void, js_set_compare, (bool on), { globalThis.xraylensHost.setCompare(!!on); });
+EM_JS(void, js_analyse_anyway, (), { globalThis.xraylensHost.analyseAnyway(); });
 EM_JS(int, js_canvas_width, (), { return Module.canvas.clientWidth | 0; });
 EM_JS(int, js_canvas_height, (), { return Module.canvas.clientHeight | 0; });
 
@@ -29,7 +32,8 @@ namespace {
 
 GLFWwindow* g_window = nullptr;
 app::AppState g_state;
-const app::Host g_host{js_open_file, js_select_model, js_save_copy, js_accept_notice};
+int g_source_width = 0, g_source_height = 0;  // the decoded image's size (the display image may be smaller)
+const app::Host g_host{js_open_file, js_select_model, js_set_compare, js_save_copy, js_accept_notice, js_analyse_anyway};
 
 void fit_canvas() {
   const int w = js_canvas_width(), h = js_canvas_height();
@@ -56,50 +60,85 @@ void frame() {
 
 // ---- setters called by web/main.js ----
 
-void set_image(const val& pixels, int width, int height, const std::string& name, const std::string& info) {
+void set_image(const val& pixels, int width, int height, int source_width, int source_height, const std::string& name,
+               const std::string& info) {
   const std::vector<uint8_t> px = emscripten::convertJSArrayToNumberVector<uint8_t>(pixels);
   if (px.size() != static_cast<size_t>(width) * height) return;
   g_state.image.upload(px.data(), width, height);
-  g_state.display = {};
+  g_source_width = source_width;
+  g_source_height = source_height;
   g_state.file_name = name;
   g_state.image_info = info;
+  g_state.results = {};
+  g_state.gate_message.clear();
 }
 
 void clear_image() {
   g_state.image.clear();
   g_state.file_name.clear();
   g_state.image_info.clear();
-  g_state.result = {};
+  g_state.results = {};
 }
 
-void set_result(const val& r) {
-  app::Result& out = g_state.result;
+void set_result(int index, const val& r) {
+  if (index < 0 || index >= app::kModelCount) return;
+  app::Result& out = g_state.results[static_cast<size_t>(index)];
   out.present = true;
   out.verdict = r["verdict"].as<std::string>();
   out.p_covid = r["pCovid"].as<double>();
+  out.threshold = r["threshold"].as<double>();
+  out.band_low = r["bandLow"].as<double>();
+  out.band_high = r["bandHigh"].as<double>();
   out.p_text = r["pText"].as<std::string>();
   out.threshold_text = r["thresholdText"].as<std::string>();
   out.model_title = r["modelTitle"].as<std::string>();
   out.timing = r["timing"].as<std::string>();
   out.warning = r["warning"].as<std::string>();
+  out.out_of_scope = r["outOfScope"].as<bool>();
+  g_state.gate_message.clear();
 }
 
-void clear_result() { g_state.result = {}; }
+void clear_results() { g_state.results = {}; }
+
+// The CAM of the selected model, 0..1 floats on its grid, placed over the region the model saw.
+void set_cam(const val& values, int width, int height) {
+  app::CamOverlay cam;
+  const std::vector<float> v = emscripten::convertJSArrayToNumberVector<float>(values);
+  if (v.size() == static_cast<size_t>(width) * height && g_source_width > 0) {
+    cam.width = width;
+    cam.height = height;
+    cam.values.resize(v.size());
+    for (size_t i = 0; i < v.size(); ++i) cam.values[i] = static_cast<uint8_t>(std::clamp(v[i], 0.0f, 1.0f) * 255.0f + 0.5f);
+    const xr::RegionF r = xr::model_input_region(g_source_width, g_source_height);
+    cam.u = static_cast<float>(r.x / g_source_width);
+    cam.v = static_cast<float>(r.y / g_source_height);
+    cam.du = static_cast<float>(r.width / g_source_width);
+    cam.dv = static_cast<float>(r.height / g_source_height);
+  }
+  g_state.image.set_cam(cam);
+}
 
 void set_message(const std::string& text, bool is_error) {
   g_state.message = text;
   g_state.message_is_error = is_error;
 }
 
+void set_gate(const std::string& message) {
+  g_state.gate_message = message;
+  if (!message.empty()) g_state.results = {};
+}
+
 void set_busy(bool busy) { g_state.busy = busy; }
+void set_banner(const std::string& text) { g_state.banner = text; }
 
 void set_model(int index) {
   if (index >= 0 && index < app::kModelCount) g_state.model = index;
 }
 
-void set_model_status(int index, const std::string& title, bool available, const std::string& detail) {
+void set_model_status(int index, const std::string& title, bool available, const std::string& detail,
+                      const std::string& card) {
   if (index < 0 || index >= app::kModelCount) return;
-  g_state.models[static_cast<size_t>(index)] = {title, available, detail};
+  g_state.models[static_cast<size_t>(index)] = {title, available, detail, card};
 }
 
 void set_notice_accepted(bool accepted) { g_state.notice_accepted = accepted; }
@@ -116,6 +155,7 @@ val widget_rect(const std::string& name) {
 }
 
 double frame_count() { return static_cast<double>(g_state.frames); }
+bool cam_shown() { return g_state.display.show_cam && g_state.image.has_cam(); }
 
 }  // namespace
 
@@ -123,14 +163,18 @@ EMSCRIPTEN_BINDINGS(xraylens_app) {
   emscripten::function("setImage", &set_image);
   emscripten::function("clearImage", &clear_image);
   emscripten::function("setResult", &set_result);
-  emscripten::function("clearResult", &clear_result);
+  emscripten::function("clearResults", &clear_results);
+  emscripten::function("setCam", &set_cam);
   emscripten::function("setMessage", &set_message);
+  emscripten::function("setGate", &set_gate);
   emscripten::function("setBusy", &set_busy);
+  emscripten::function("setBanner", &set_banner);
   emscripten::function("setModel", &set_model);
   emscripten::function("setModelStatus", &set_model_status);
   emscripten::function("setNoticeAccepted", &set_notice_accepted);
   emscripten::function("widgetRect", &widget_rect);
   emscripten::function("frameCount", &frame_count);
+  emscripten::function("camShown", &cam_shown);
 }
 
 int main() {
@@ -157,6 +201,7 @@ int main() {
   big.SizePixels = 26.0f;
   io.Fonts->AddFontDefault(&big);  // the verdict (the last font in the atlas)
   ImGui::StyleColorsDark();
+  ImGui::GetStyle().Colors[ImGuiCol_WindowBg].w = 1.0f;
   ImGui::GetStyle().FrameRounding = 3.0f;
   ImGui_ImplGlfw_InitForOpenGL(g_window, true);
   ImGui_ImplOpenGL3_Init("#version 300 es");

@@ -78,6 +78,18 @@ TEST(ModelInput, IsTheCentral224OfTheCanonicalImage) {
   EXPECT_FLOAT_EQ(in[224 * 224 - 1], static_cast<float>((239 + 3 * 239) & 0xFF));
 }
 
+TEST(ModelInputRegion, CentralPartOfTheCentralSquare) {
+  const auto r = xr::model_input_region(512, 256);  // square: x 128..384; input: 14/16 of it, centred
+  EXPECT_DOUBLE_EQ(r.x, 128 + 16);
+  EXPECT_DOUBLE_EQ(r.y, 16);
+  EXPECT_DOUBLE_EQ(r.width, 224);
+  EXPECT_DOUBLE_EQ(r.height, 224);
+  const auto t = xr::model_input_region(100, 300);
+  EXPECT_DOUBLE_EQ(t.x, 100.0 * 16 / 256);
+  EXPECT_DOUBLE_EQ(t.y, 100 + 100.0 * 16 / 256);
+  EXPECT_DOUBLE_EQ(t.width, 100.0 * 224 / 256);
+}
+
 TEST(Display, LongerSideIsCapped) {
   const auto d = xr::display_image(image_of(4000, 2000, std::vector<uint16_t>(4000 * 2000, 7)), 2048);
   EXPECT_EQ(d.width, 2048);
