@@ -2,6 +2,9 @@
 // The headless predictor: the page's wasm core, pipeline and ONNX Runtime Web, run under Node.
 //   node tools/predict.mjs [--model covid-normal|covid-pneumonia|both] [--models-dir DIR] [--list FILE] [FILE...]
 // Writes CSV to stdout, one row per file and model. Exit status 0 whenever the list was processed.
+// `gate` is `ok` or `rejected:<reason>` (colour, blank, noise, not_a_frontal_chest_xray); a rejected
+// file still gets p_covid and verdict, as the page's "analyse anyway" would, so that evaluations can
+// choose whether to count it.
 import fs from 'node:fs';
 
 import { MODELS } from '../web/pipeline.js';
@@ -58,17 +61,22 @@ async function main() {
     } catch (e) {
       info = { ok: false, error: `cannot read the file (${e.code || e.message})` };
     }
+    let gate; // the input gate's answer, once per file
     for (const key of opts.keys) {
       const threshold = pipeline.model(key)?.card?.threshold ?? '';
+      if (info.ok && gate === undefined) {
+        const g = await pipeline.gate();
+        gate = g.ok ? 'ok' : `rejected:${g.reason}`;
+      }
       if (!info.ok) {
         row([file, key, '', '', threshold, '', '', info.error]);
         continue;
       }
       try {
         const r = await pipeline.infer(key);
-        row([file, key, r.pCovid.toFixed(6), r.verdict, threshold, 'ok', r.warning, '']);
+        row([file, key, r.pCovid.toFixed(6), r.verdict, threshold, gate, r.warning, '']);
       } catch (e) {
-        row([file, key, '', '', threshold, '', info.warning, e.message]);
+        row([file, key, '', '', threshold, gate, info.warning, e.message]);
       }
     }
     pipeline.close();

@@ -3,9 +3,13 @@
 // (xraylens_core.js) and ONNX Runtime Web, so both run exactly this code.
 
 export const MODELS = [
-  { key: 'covid-normal', file: 'covid_normal', title: 'Model 1: COVID-19 vs Normal' },
-  { key: 'covid-pneumonia', file: 'covid_pneumonia', title: 'Model 2: COVID-19 vs Pneumonia' },
+  { key: 'covid-normal', file: 'covid_normal', title: 'Model 1: COVID-19 vs Normal', output: 'prob' },
+  { key: 'covid-pneumonia', file: 'covid_pneumonia', title: 'Model 2: COVID-19 vs Pneumonia', output: 'prob' },
 ];
+
+// The learned part of the input gate: P(the input is a frontal chest X-ray).
+export const GATE = { key: 'gate', file: 'gate', title: 'Input gate', output: 'p_in_scope' };
+const GATE_REJECT_REASON = 'not_a_frontal_chest_xray';
 
 // The start-up self-test input "pattern-v1": x[y][x] = (3x + 5y) mod 256, 224 x 224.
 export function selfTestPattern(size) {
@@ -50,8 +54,8 @@ export class Pipeline {
     const test = entry.card.self_test;
     if (!test || test.input !== 'pattern-v1') throw new Error('the model card has no self-test');
     const size = this.core.inputSize;
-    const { prob } = await this.#run(entry.session, selfTestPattern(size));
-    const got = prob.data[0];
+    const out = await this.#run(entry.session, selfTestPattern(size));
+    const got = out[entry.spec.output].data[0];
     if (!(Math.abs(got - test.expected_prob) <= test.tolerance))
       throw new Error(`self-test failed: P = ${got.toFixed(4)}, card expects ${test.expected_prob.toFixed(4)}`);
   }
@@ -77,6 +81,26 @@ export class Pipeline {
   close() {
     this.core.release();
     this.study = null;
+  }
+
+  // The input gate for the open study: the core's rules (colour, blank, noise), then the gate model when
+  // it is present. Returns { ok, reason, message, score }.
+  async gate() {
+    if (!this.study) throw new Error('no image is open');
+    const { gateReason, gateMessage } = this.study.info;
+    if (gateReason) return { ok: false, reason: gateReason, message: gateMessage, score: null };
+    const entry = this.models.get(GATE.key);
+    if (!entry?.session) return { ok: true, reason: '', message: '', score: null };
+    const out = await this.#run(entry.session, this.study.input);
+    const score = out[GATE.output].data[0];
+    if (score >= entry.card.threshold) return { ok: true, reason: '', message: '', score };
+    return {
+      ok: false,
+      reason: GATE_REJECT_REASON,
+      message: `this does not look like a frontal chest X-ray (gate score ${(score * 100).toFixed(1)}%, ` +
+        `threshold ${(entry.card.threshold * 100).toFixed(1)}%). Lateral views, photographs, documents and screenshots are outside the models' scope.`,
+      score,
+    };
   }
 
   // Runs one model on the open study.

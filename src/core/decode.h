@@ -15,7 +15,9 @@ struct DecodeResult {
   std::string format;   // "PNG" or "JPEG"
   int channels = 0;     // channels in the file: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA
   int bit_depth = 8;
-  double colour_fraction = 0.0;  // share of pixels whose channels differ noticeably (0 for gray files)
+  // Share of pixels whose colour departs from the image's gray-to-colour curve: 0 for gray and for
+  // uniformly tinted images, high for photographs and colour graphics (decode.cpp).
+  double colour_fraction = 0.0;
 
   bool ok() const { return error.empty(); }
 };

@@ -7,6 +7,7 @@
 
 #include "decode.h"
 #include "gray_image.h"
+#include "input_checks.h"
 
 namespace xr {
 
@@ -14,6 +15,7 @@ struct Study {
   DecodeResult decoded;       // the full-resolution gray image, or the error
   Gray8 canonical;            // kCanonicalSize^2
   std::vector<float> input;   // kInputSize^2, 0..255
+  InputCheck check;           // the input gate's rules
 
   bool ok() const { return decoded.ok(); }
 };

@@ -34,13 +34,14 @@ val file_buffer(size_t size) {
 val open_file() {
   xr::Study study = xr::open_study(g_file.data(), g_file.size());
   std::vector<uint8_t>().swap(g_file);
-  if (study.ok()) {
+  const bool ok = study.ok();
+  if (ok) {
     g_study = std::move(study);
     g_display = {};
   }
-  const auto& d = study.ok() ? g_study.decoded : study.decoded;
+  const auto& d = ok ? g_study.decoded : study.decoded;
   val info = val::object();
-  info.set("ok", d.ok());
+  info.set("ok", ok);
   info.set("error", d.error);
   info.set("warning", d.warning);
   info.set("format", d.format);
@@ -49,6 +50,8 @@ val open_file() {
   info.set("bitDepth", d.bit_depth);
   info.set("channels", d.channels);
   info.set("colourFraction", d.colour_fraction);
+  info.set("gateReason", ok ? g_study.check.reason : std::string());
+  info.set("gateMessage", ok ? g_study.check.message : std::string());
   return info;
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "png_fixture.h"
 
 #define STBI_WRITE_NO_STDIO
@@ -40,7 +42,22 @@ TEST(Decode, RgbToGrayIsRec601Luma) {
   ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_EQ(r.channels, 3);
   EXPECT_EQ(r.image.pixels, (std::vector<uint16_t>{76, 150, 29, 255}));
-  EXPECT_DOUBLE_EQ(r.colour_fraction, 0.75);
+}
+
+TEST(Decode, ColourIsMeasuredAgainstTheImagesOwnTint) {
+  // A purple-tinted gray ramp (a duotone figure) is not a colour image...
+  std::vector<uint16_t> tinted;
+  for (int i = 0; i < 256; ++i) tinted.insert(tinted.end(), {static_cast<uint16_t>(i * 3 / 4), static_cast<uint16_t>(i / 2),
+                                                               static_cast<uint16_t>(std::min(255, i * 5 / 4))});
+  auto png = fixture::make_png(256, 1, 2, 8, tinted);
+  EXPECT_LT(xr::decode_image(png.data(), png.size()).colour_fraction, 0.01);
+  // ...but pure red beside gray of the same luma (76) is: every pixel departs from their mean colour.
+  std::vector<uint16_t> mixed;
+  for (int i = 0; i < 32; ++i) mixed.insert(mixed.end(), {255, 0, 0, 76, 76, 76});
+  png = fixture::make_png(64, 1, 2, 8, mixed);
+  const auto r = xr::decode_image(png.data(), png.size());
+  ASSERT_TRUE(r.ok());
+  EXPECT_DOUBLE_EQ(r.colour_fraction, 1.0);
 }
 
 TEST(Decode, AlphaIsCompositedOnBlack) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { MODELS, Pipeline } from '../../web/pipeline.js';
+import { GATE, MODELS, Pipeline } from '../../web/pipeline.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SITE = path.join(ROOT, 'build/site');
@@ -34,10 +34,11 @@ function readIfExists(file) {
   return fs.existsSync(file) ? fs.readFileSync(file) : null;
 }
 
-// A pipeline with the models found in modelsDir (those absent are kept with their error).
+// A pipeline with the models found in modelsDir (those absent are kept with their error), and the
+// input gate's model when modelsDir has one.
 export async function createNodePipeline({ modelsDir = path.join(ROOT, 'models'), keys = MODELS.map((m) => m.key), siteDir } = {}) {
   const pipeline = new Pipeline(await loadCore(siteDir), await loadOrt());
-  for (const spec of MODELS.filter((m) => keys.includes(m.key))) {
+  for (const spec of [...MODELS.filter((m) => keys.includes(m.key)), GATE]) {
     const onnx = readIfExists(path.join(modelsDir, `${spec.file}.onnx`));
     const card = readIfExists(path.join(modelsDir, `${spec.file}.json`));
     await pipeline.loadModel(spec, onnx && new Uint8Array(onnx), card && JSON.parse(card));
