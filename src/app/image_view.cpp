@@ -21,6 +21,20 @@ GLuint compile(GLenum type, const char* src) {
   return s;
 }
 
+// A 2D texture clamped at its edges, bilinear (and mipmapped when min_filter asks for it).
+GLuint make_texture(GLenum internal_format, int width, int height, GLenum format, const void* data, GLenum min_filter) {
+  GLuint tex = 0;
+  glGenTextures(1, &tex);
+  glBindTexture(GL_TEXTURE_2D, tex);
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+  glTexImage2D(GL_TEXTURE_2D, 0, static_cast<GLint>(internal_format), width, height, 0, format, GL_UNSIGNED_BYTE, data);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, static_cast<GLint>(min_filter));
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  return tex;
+}
+
 }  // namespace
 
 ImageView::~ImageView() {
@@ -58,14 +72,7 @@ void ImageView::set_cam(const CamOverlay& cam) {
   cam_ = 0;
   dirty_ = true;
   if (cam.width <= 0 || cam.height <= 0 || cam.values.size() != static_cast<size_t>(cam.width) * cam.height) return;
-  glGenTextures(1, &cam_);
-  glBindTexture(GL_TEXTURE_2D, cam_);
-  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, cam.width, cam.height, 0, GL_RED, GL_UNSIGNED_BYTE, cam.values.data());
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  cam_ = make_texture(GL_R8, cam.width, cam.height, GL_RED, cam.values.data(), GL_LINEAR);
   cam_rect_[0] = cam.u;
   cam_rect_[1] = cam.v;
   cam_rect_[2] = cam.du;
@@ -81,23 +88,9 @@ void ImageView::upload(const uint8_t* gray, int width, int height) {
   release_textures();
   width_ = width;
   height_ = height;
-  glGenTextures(1, &source_);
-  glBindTexture(GL_TEXTURE_2D, source_);
-  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, width, height, 0, GL_RED, GL_UNSIGNED_BYTE, gray);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-
-  glGenTextures(1, &target_);
-  glBindTexture(GL_TEXTURE_2D, target_);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+  source_ = make_texture(GL_R8, width, height, GL_RED, gray, GL_LINEAR);
   // Mipmaps: the image is usually shown smaller than it is, and plain bilinear minification aliases.
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR_MIPMAP_LINEAR);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+  target_ = make_texture(GL_RGBA8, width, height, GL_RGBA, nullptr, GL_LINEAR_MIPMAP_LINEAR);
 
   glGenFramebuffers(1, &fbo_);
   glBindFramebuffer(GL_FRAMEBUFFER, fbo_);
