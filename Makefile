@@ -9,7 +9,7 @@ WASM := build/wasm
 SITE := build/site
 
 .PHONY: all setup build native wasm site run test test-native test-node test-e2e bench \
-        train train-smoke eval eval-smoke clean
+        train train-smoke eval eval-smoke data test-python clean
 
 all: build
 
@@ -32,7 +32,7 @@ site:
 run: build
 	$(PY) serve.py --dir $(SITE) --port $(PORT)
 
-test: build test-native test-node test-e2e
+test: build test-native test-node test-e2e test-python
 
 test-native:
 	ctest --test-dir $(NATIVE) --output-on-failure
@@ -42,6 +42,9 @@ test-node:
 
 test-e2e:
 	node --test --test-concurrency=1 tests/e2e/
+
+test-python:
+	$(PY) -m unittest discover -s tests/python -p 'test_dataprep*.py'
 
 bench: build
 	node tools/bench.mjs
@@ -58,6 +61,11 @@ eval: build
 
 eval-smoke: build
 	$(PY) -m training.evaluate --data $(DATA) --models build/smoke-models --smoke
+
+# Manifest + splits + cache from downloaded collections (training/dataprep/README.md), e.g.
+#   make data DATAPREP_ARGS="--ieee8023 ~/covid-chestxray-dataset --kermany ~/chest_xray"
+data: native
+	$(PY) -m training.dataprep --out build/data $(DATAPREP_ARGS)
 
 clean:
 	rm -rf build
