@@ -147,6 +147,7 @@ def write(path, results, src, parity, source, manifest, cards, figs, smoke=False
                 f"predictions (tolerance {parity['tolerance']}): {verdict}. Files the predictor could not "
                 f"read: {parity['failed_in_predictor']}.", ""]
     out += ["## Targets (issue 3), test split", "", targets(results), ""]
+    out += setup_section(cards)
     for name, r in results.items():
         c = cards[name]
         out += [f"## {r['title']}", "",
@@ -191,6 +192,26 @@ def write(path, results, src, parity, source, manifest, cards, figs, smoke=False
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         f.write("\n".join(out))
+
+
+def setup_section(cards):
+    c = next(iter(cards.values()))
+    tr = c["training_data"]["training"]
+    sch = tr["schedule"]
+    return ["## How the models were made", "",
+            f"`make train` (seed {tr['seed']}): a ResNet-like net ({c['architecture']['parameters']:,} parameters, "
+            f"{c['architecture']['internal_resolution']}² internal, CAM grid "
+            f"{c['outputs']['cam'].split(',')[1]}×{c['outputs']['cam'].split(',')[2].split(']')[0]}) is "
+            f"pretrained for {sch['pretrain']:,} samples on all training labels "
+            f"({', '.join(tr['pretrain_classes'])}; adult and pediatric), then each model is fine-tuned from it "
+            f"for {sch['finetune']:,} samples; temperature, threshold and inconclusive band are fitted on `val`. "
+            "Shipped measures against shortcuts: per-image standardisation inside the graph; augmentations "
+            "(rotation ±8°, scale 0.88–1.12, shifts, horizontal flip, resolution jitter 64–224 px, gamma/contrast/"
+            "brightness, random border blanking, JPEG quality 30–95, noise); class-balanced sampling with "
+            "rare sources up-weighted (mass ∝ √n per source within a class) and a prior correction of the "
+            "COVID-19 logit. The **baseline** has the same net and schedule with none of these (fixed x/255 "
+            "scaling, no augmentation, uniform sampling). CAM: ReLU of the COVID-19-minus-other class map over "
+            "the last feature grid, divided by its per-image maximum.", ""]
 
 
 def limitations(results, src):
