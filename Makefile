@@ -8,7 +8,7 @@ NATIVE := build/native
 WASM := build/wasm
 SITE := build/site
 
-.PHONY: all setup build native wasm site run test test-native test-node test-e2e bench \
+.PHONY: all setup build native wasm site dist offline-zip run test test-native test-node test-e2e bench \
         train train-smoke eval eval-smoke data test-python clean
 
 all: build
@@ -28,6 +28,13 @@ wasm:
 
 site:
 	scripts/assemble_site.sh $(WASM) $(SITE)
+
+# A static site for any host (hashed names, _headers, .gz siblings) and the offline bundle.
+dist: build
+	node tools/make_dist.mjs $(SITE) dist
+
+offline-zip: dist
+	$(PY) tools/make_offline_zip.py dist build/xraylens-offline.zip
 
 run: build
 	$(PY) serve.py --dir $(SITE) --port $(PORT)
@@ -68,4 +75,4 @@ data: native
 	$(PY) -m training.dataprep --out build/data $(DATAPREP_ARGS)
 
 clean:
-	rm -rf build
+	rm -rf build dist

@@ -5,7 +5,9 @@
 
 Serves files only (no directory listings, nothing outside --dir), with the right MIME types
 (application/wasm, text/javascript for .mjs) and the headers the page wants: COOP/COEP (so ONNX
-Runtime may use threads), a strict Content-Security-Policy, nosniff and no referrer.
+Runtime may use threads), a strict Content-Security-Policy, nosniff and no referrer. When a file has a
+precompressed sibling (FILE.gz, written by `make dist`) and the client accepts gzip, the sibling is sent
+with Content-Encoding: gzip.
 """
 import argparse
 import http.server
@@ -51,6 +53,23 @@ MIME = {
 }
 
 
+def accepts_gzip(accept_encoding):
+    """Whether an Accept-Encoding header value allows gzip (a q of 0 refuses it)."""
+    for part in accept_encoding.split(","):
+        token, *params = [x.strip() for x in part.split(";")]
+        if token.lower() == "gzip":
+            q = next((p[2:] for p in params if p.lower().startswith("q=")), "1")
+            try:
+                return float(q) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def inside(root, full):
+    return full == root or full.startswith(root + os.sep)
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
     server_version = "XRayLens"
     sys_version = ""
@@ -74,7 +93,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return None
         root = os.path.realpath(self.directory)
         full = os.path.realpath(os.path.join(root, *parts))
-        if full != root and not full.startswith(root + os.sep):
+        if not inside(root, full):
             return None
         if os.path.isdir(full):
             index = os.path.join(full, "index.html")
@@ -88,8 +107,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if full is None:
             self.send_error(404, "Not found")
             return None
+        gz = os.path.realpath(full + ".gz")
+        has_gz = not full.endswith(".gz") and inside(os.path.realpath(self.directory), gz) and os.path.isfile(gz)
+        send_gz = has_gz and accepts_gzip(self.headers.get("Accept-Encoding", ""))
         try:
-            f = open(full, "rb")
+            f = open(gz if send_gz else full, "rb")
         except OSError:
             self.send_error(404, "Not found")
             return None
@@ -97,6 +119,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(full))
         self.send_header("Content-Length", str(size))
+        if send_gz:
+            self.send_header("Content-Encoding", "gzip")
+        if has_gz:
+            self.send_header("Vary", "Accept-Encoding")
         self.end_headers()
         return f
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Assembles the static site from the wasm build: page, JS driver, wasm, the ORT Web files the page
-# uses, and models/. Usage: scripts/assemble_site.sh WASM_BUILD_DIR SITE_DIR
+# uses, models/, and the service worker stamped with this build's version and precache list.
+# Usage: scripts/assemble_site.sh WASM_BUILD_DIR SITE_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 wasm=${1:-build/wasm}
@@ -9,8 +10,10 @@ ort=node_modules/onnxruntime-web/dist
 rm -rf "$site"
 mkdir -p "$site/ort" "$site/models"
 cp web/index.html web/style.css web/main.js web/pipeline.js "$site/"
+cp web/offline.js web/sw.js "$site/"
 cp "$wasm"/xraylens_core.{js,wasm} "$wasm"/xraylens_app.{js,wasm} "$site/"
 cp "$ort"/ort.wasm.min.mjs "$ort"/ort-wasm-simd-threaded.mjs "$ort"/ort-wasm-simd-threaded.wasm "$site/ort/"
 shopt -s nullglob
 for f in models/*.onnx models/*.json; do cp "$f" "$site/models/"; done
+node tools/make_dist.mjs --stamp "$site"
 echo "site: $site ($(du -sh "$site" | cut -f1))"

@@ -12,6 +12,7 @@ import zlib from 'node:zlib';
 
 import { MODELS } from '../web/pipeline.js';
 import { ROOT, SITE } from './lib/node_runtime.mjs';
+import { gzipTotal } from './make_dist.mjs';
 import { ORIGINALS, PY, defaultModels, launch, openApp, prepareSite, startServer } from '../tests/e2e/harness.mjs';
 
 const RUNS = 20;
@@ -55,6 +56,7 @@ async function main() {
       await cold.close();
     }
     out.page_gzip_bytes = gzipBytes;
+    if (fs.existsSync(path.join(ROOT, 'dist'))) out.dist_gzip_bytes = gzipTotal(path.join(ROOT, 'dist')); // after `make dist`
     out.ready_ms = median(ready);
 
     const { page } = await openApp(browser.context, server.url);

@@ -4,6 +4,7 @@ import * as ort from './ort/ort.wasm.min.mjs';
 import createCore from './xraylens_core.js';
 import createApp from './xraylens_app.js';
 import { MODELS, Pipeline } from './pipeline.js';
+import './offline.js'; // service worker (offline use) and the build version in #version
 
 const NOTICE_KEY = 'xraylens.notice.v1';
 const DISPLAY_MAX_SIDE = 2048;

@@ -16,9 +16,9 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-// A copy of build/site whose models/ holds `models` ('shipped', 'tiny' or 'none').
-export function prepareSite(models = 'shipped') {
-  const dir = path.join(ROOT, 'build', `e2e-site-${models}`);
+// A copy of build/site whose models/ holds `models` ('shipped', 'tiny' or 'none'), in build/NAME.
+export function prepareSite(models = 'shipped', name = `e2e-site-${models}`) {
+  const dir = path.join(ROOT, 'build', name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.cpSync(SITE, dir, { recursive: true });
   const modelsDir = path.join(dir, 'models');

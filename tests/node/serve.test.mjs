@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 
 import { startServer } from '../e2e/harness.mjs';
 
@@ -16,17 +17,28 @@ fs.writeFileSync(path.join(site, 'a.wasm'), 'wasm');
 fs.writeFileSync(path.join(site, 'b.mjs'), 'export {}');
 fs.writeFileSync(path.join(site, 'sub', 'file.txt'), 'in sub');
 fs.writeFileSync(path.join(root, 'secret.txt'), 'SECRET');
+const big = 'export const text = "' + 'x-ray '.repeat(2000) + '";\n';
+fs.writeFileSync(path.join(site, 'big.js'), big);
+fs.writeFileSync(path.join(site, 'big.js.gz'), zlib.gzipSync(big));
+fs.writeFileSync(path.join(site, 'link.txt'), 'inside');
+fs.writeFileSync(path.join(root, 'secret.txt.gz'), zlib.gzipSync('SECRET'));
+fs.symlinkSync(path.join(root, 'secret.txt.gz'), path.join(site, 'link.txt.gz')); // a sibling pointing outside
 const server = await startServer(site);
 after(() => server.close());
 const { port } = new URL(server.url);
 
 // A raw request, so that the path reaches the server exactly as written (no client-side normalisation).
-function raw(pathPart) {
+function raw(pathPart, headers = '') {
   return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => s.write(`GET ${pathPart} HTTP/1.0\r\nHost: x\r\n\r\n`));
-    let buf = '';
-    s.on('data', (d) => (buf += d));
-    s.on('end', () => resolve({ status: Number(buf.split(' ')[1]), text: buf }));
+    const s = net.connect(port, '127.0.0.1', () => s.write(`GET ${pathPart} HTTP/1.0\r\nHost: x\r\n${headers}\r\n`));
+    const chunks = [];
+    s.on('data', (d) => chunks.push(d));
+    s.on('end', () => {
+      const all = Buffer.concat(chunks);
+      const text = all.toString('latin1');
+      const end = all.indexOf('\r\n\r\n');
+      resolve({ status: Number(text.split(' ')[1]), text, head: text.slice(0, end).toLowerCase(), body: all.subarray(end + 4) });
+    });
     s.on('error', reject);
   });
 }
@@ -60,4 +72,36 @@ test('never lists a directory', async () => {
     assert.equal(r.status, 404, p);
     assert.doesNotMatch(r.text, /file\.txt/, p);
   }
+});
+
+test('sends a .gz sibling to clients that accept gzip, and only to them', async () => {
+  const gz = await raw('/big.js', 'Accept-Encoding: gzip, deflate, br\r\n');
+  assert.equal(gz.status, 200);
+  assert.match(gz.head, /\r\ncontent-encoding: gzip\r\n/);
+  assert.match(gz.head, /\r\nvary: accept-encoding\r\n/);
+  assert.match(gz.head, /\r\ncontent-type: text\/javascript/);
+  assert.match(gz.head, /\r\ncontent-security-policy: /);
+  assert.equal(zlib.gunzipSync(gz.body).toString(), big);
+  for (const h of ['', 'Accept-Encoding: identity\r\n', 'Accept-Encoding: gzip;q=0, br\r\n']) {
+    const plain = await raw('/big.js', h);
+    assert.doesNotMatch(plain.head, /content-encoding/, h);
+    assert.match(plain.head, /\r\nvary: accept-encoding\r\n/, h);
+    assert.equal(plain.body.toString(), big, h);
+  }
+  const none = await raw('/b.mjs', 'Accept-Encoding: gzip\r\n');
+  assert.doesNotMatch(none.head, /content-encoding|vary/);
+  assert.equal(none.body.toString(), 'export {}');
+});
+
+test('the gzip path keeps the traversal and listing guarantees', async () => {
+  for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/sub/', '/sub']) {
+    const r = await raw(p, 'Accept-Encoding: gzip\r\n');
+    assert.equal(r.status, 404, p);
+    assert.doesNotMatch(r.text, /SECRET|file\.txt/, p);
+  }
+  // a sibling that resolves outside the folder is never sent
+  const link = await raw('/link.txt', 'Accept-Encoding: gzip\r\n');
+  assert.equal(link.status, 200);
+  assert.doesNotMatch(link.head, /content-encoding/);
+  assert.equal(link.body.toString(), 'inside');
 });
