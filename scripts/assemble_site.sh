@@ -9,7 +9,7 @@ site=${2:-build/site}
 ort=node_modules/onnxruntime-web/dist
 rm -rf "$site"
 mkdir -p "$site/ort" "$site/models"
-cp web/index.html web/style.css web/main.js web/pipeline.js "$site/"
+cp web/index.html web/style.css web/main.js web/pipeline.js web/model_card_text.js "$site/"
 cp web/offline.js web/sw.js "$site/"
 cp "$wasm"/xraylens_core.{js,wasm} "$wasm"/xraylens_app.{js,wasm} "$site/"
 cp "$ort"/ort.wasm.min.mjs "$ort"/ort-wasm-simd-threaded.mjs "$ort"/ort-wasm-simd-threaded.wasm "$site/ort/"

@@ -3,14 +3,15 @@
 import * as ort from './ort/ort.wasm.min.mjs';
 import createCore from './xraylens_core.js';
 import createApp from './xraylens_app.js';
-import { MODELS, Pipeline } from './pipeline.js';
+import { GATE, MODELS, Pipeline } from './pipeline.js';
 import './offline.js'; // service worker (offline use) and the build version in #version
+import { modelCardText } from './model_card_text.js';
 
 const NOTICE_KEY = 'xraylens.notice.v1';
 const DISPLAY_MAX_SIDE = 2048;
 
 const $ = (id) => document.getElementById(id);
-const state = { pipeline: null, app: null, model: 0, result: null, busy: false };
+const state = { pipeline: null, app: null, model: 0, compare: false, results: [], busy: false };
 
 function announce(el, text, data = {}) {
   el.textContent = text;
@@ -33,52 +34,80 @@ async function fetchJson(url) {
   return r.ok ? r.json() : null;
 }
 
-// Loads both models (fetch, checks, self-test); returns one status line per model.
+// Loads both models and the input gate (fetch, checks, self-test); returns one status per model.
 async function loadModels(pipeline) {
   return Promise.all(
-    MODELS.map(async (spec) => {
+    [...MODELS, GATE].map(async (spec) => {
       const [onnx, card] = await Promise.all([fetchBytes(`models/${spec.file}.onnx`), fetchJson(`models/${spec.file}.json`)]);
       const entry = await pipeline.loadModel(spec, onnx, card);
       const detail = entry.session
         ? `ready; threshold ${(card.threshold * 100).toFixed(1)}%${card.test_only ? ' (TEST MODEL)' : ''}`
         : `not available: ${entry.error}`;
-      return { title: card?.title || spec.title, ok: !!entry.session, detail };
+      return { title: card?.title || spec.title, ok: !!entry.session, detail, error: entry.error, card: modelCardText(card) };
     }),
   );
 }
 
-async function runModel() {
+function resultView(r, openMs, outOfScope) {
+  const core = state.pipeline.core;
+  const band = state.pipeline.model(r.key).card.inconclusive ?? { low: r.threshold, high: r.threshold };
+  const timing = openMs !== undefined ? `${Math.round(openMs + r.inferMs)} ms (inference ${Math.round(r.inferMs)} ms)` : `${Math.round(r.inferMs)} ms`;
+  return {
+    verdict: r.verdict, pCovid: r.pCovid, threshold: r.threshold, bandLow: band.low, bandHigh: band.high,
+    pText: core.percent(r.pCovid), thresholdText: core.percent(r.threshold), modelTitle: r.title,
+    timing, warning: r.warning, outOfScope,
+  };
+}
+
+function showCam(r) {
+  const { data, width, height } = r.cam;
+  let max = 0;
+  for (const v of data) max = Math.max(max, v);
+  state.app.setCam(max > 0 ? data.map((v) => v / max) : data, width, height);
+}
+
+// Runs the selected model (and the other one when comparing) on the open study, unless the input gate
+// refused it and the user has not asked to analyse it anyway.
+async function runModels() {
   const { pipeline, app } = state;
   if (!pipeline.study) return;
-  const spec = MODELS[state.model];
-  try {
-    const r = await pipeline.infer(spec.key);
-    state.result = r;
-    const t = state.openMs !== undefined ? `${Math.round(state.openMs + r.inferMs)} ms (inference ${Math.round(r.inferMs)} ms)` : `${Math.round(r.inferMs)} ms`;
-    state.openMs = undefined;
-    const view = {
-      verdict: r.verdict,
-      pCovid: r.pCovid,
-      pText: state.pipeline.core.percent(r.pCovid),
-      thresholdText: state.pipeline.core.percent(r.threshold),
-      modelTitle: r.title,
-      timing: t,
-      warning: r.warning,
-    };
-    app.setResult(view);
+  const gate = state.gate;
+  if (gate && !gate.ok && !state.override) {
+    app.setGate(gate.message);
+    app.setCam(new Float32Array(0), 0, 0);
     showMessage('', false);
-    announce($('result'), `${r.verdict}: probability of COVID-19 ${view.pText}, threshold ${view.thresholdText}, ${r.title}, file ${pipeline.study.name}, ${t}.`, {
-      verdict: r.verdict,
-      model: spec.key,
-      p: r.pCovid.toFixed(6),
-      file: pipeline.study.name,
-    });
-  } catch (e) {
-    state.result = null;
-    app.clearResult();
-    announce($('result'), '');
-    showMessage(e.message, true);
+    announce($('result'), `File ${pipeline.study.name}. Not analysed: ${gate.message}`, { gate: `rejected:${gate.reason}`, file: pipeline.study.name });
+    return;
   }
+  const outOfScope = !!(gate && !gate.ok);
+  const wanted = state.compare ? MODELS.map((_, i) => i) : [state.model];
+  const openMs = state.openMs;
+  state.openMs = undefined;
+  state.results = [];
+  app.clearResults();
+  const lines = [];
+  const errors = [];
+  for (const i of wanted) {
+    const spec = MODELS[i];
+    try {
+      const r = await pipeline.infer(spec.key);
+      const view = resultView(r, i === state.model ? openMs : undefined, outOfScope);
+      state.results[i] = r;
+      app.setResult(i, view);
+      if (i === state.model) showCam(r);
+      lines.push(`${outOfScope ? "OUTSIDE THE MODEL'S SCOPE (analysed anyway) " : ''}${r.title}: ${r.verdict}, probability of COVID-19 ${view.pText}, threshold ${view.thresholdText}${r.pCovid >= view.bandLow && r.pCovid < view.bandHigh ? ', inconclusive' : ''}, ${view.timing}`);
+    } catch (e) {
+      errors.push(e.message);
+    }
+  }
+  const main = state.results[state.model];
+  if (!main) app.setCam(new Float32Array(0), 0, 0);
+  showMessage(errors.join(' '), errors.length > 0);
+  const data = main ? { verdict: main.verdict, model: main.key, p: main.pCovid.toFixed(6), file: pipeline.study.name } : {};
+  data.gate = gate && !gate.ok ? `rejected:${gate.reason}` : 'ok';
+  if (outOfScope) data.scope = 'outside';
+  if (state.compare) data.compare = state.results.filter(Boolean).map((r) => `${r.key}:${r.verdict}:${r.pCovid.toFixed(6)}`).join(';');
+  announce($('result'), lines.length ? `File ${pipeline.study.name}. ${lines.join('. ')}.` : '', data);
 }
 
 async function analyse(file) {
@@ -97,9 +126,11 @@ async function analyse(file) {
     }
     const d = pipeline.core.display(DISPLAY_MAX_SIDE);
     const channels = ['', 'gray', 'gray + alpha', 'RGB', 'RGBA'][info.channels] || '';
-    app.setImage(d.pixels, d.width, d.height, file.name, `${info.format}, ${info.width} x ${info.height}, ${channels}, ${info.bitDepth}-bit`);
+    app.setImage(d.pixels, d.width, d.height, info.width, info.height, file.name, `${info.format}, ${info.width} x ${info.height}, ${channels}, ${info.bitDepth}-bit`);
+    state.gate = await pipeline.gate();
+    state.override = false;
     state.openMs = performance.now() - t0;
-    await runModel();
+    await runModels();
   } catch (e) {
     showMessage(`Could not analyse ${file.name}: ${e.message}`, true);
   } finally {
@@ -110,8 +141,9 @@ async function analyse(file) {
 
 function saveCopy() {
   const { pipeline } = state;
-  if (!state.result || !pipeline.study) return;
-  const { name, png } = pipeline.labelledCopy(state.result, new Date().toISOString().slice(0, 10));
+  const result = state.results[state.model];
+  if (!result || !pipeline.study) return;
+  const { name, png } = pipeline.labelledCopy(result, new Date().toISOString().slice(0, 10));
   const url = URL.createObjectURL(new Blob([png], { type: 'image/png' }));
   const a = document.createElement('a');
   a.href = url;
@@ -145,7 +177,15 @@ async function start() {
     openFile: () => $('file').click(),
     selectModel: (i) => {
       state.model = i;
-      if (!state.busy) runModel();
+      if (!state.busy) runModels();
+    },
+    setCompare: (on) => {
+      state.compare = on;
+      if (!state.busy) runModels();
+    },
+    analyseAnyway: () => {
+      state.override = true;
+      if (!state.busy) runModels();
     },
     saveCopy,
     acceptNotice: () => localStorage.setItem(NOTICE_KEY, 'accepted'),
@@ -158,12 +198,19 @@ async function start() {
   const app = await createApp({ canvas: $('canvas') });
   state.app = app;
   app.setNoticeAccepted(localStorage.getItem(NOTICE_KEY) === 'accepted');
-  MODELS.forEach((m, i) => app.setModelStatus(i, m.title, false, 'loading…'));
+  MODELS.forEach((m, i) => app.setModelStatus(i, m.title, false, 'loading...', ''));
   state.pipeline = await pipelineReady;
   globalThis.xraylens = { app, pipeline: state.pipeline, analyse }; // for tests and tools/bench.mjs
   wireInput();
   const models = await modelsReady;
-  models.forEach((m, i) => app.setModelStatus(i, m.title, m.ok, m.detail));
+  MODELS.forEach((_, i) => app.setModelStatus(i, models[i].title, models[i].ok, models[i].detail, models[i].card));
+  // A model that is present but fails its checks must not answer, and the page must say so loudly.
+  const broken = models.filter((m) => !m.ok && !/not present|still loading/.test(m.error));
+  if (broken.length) {
+    const banner = `${broken.map((m) => `${m.title} failed its start-up check (${m.error})`).join('; ')}. It gives no verdicts: the model file or this browser's backend is not working as its card says.`;
+    app.setBanner(banner);
+    announce($('banner'), banner);
+  }
   announce($('status'), `Ready. ${models.map((m) => `${m.title}: ${m.detail}`).join('. ')}.`, { state: 'ready' });
   document.documentElement.dataset.state = 'ready';
 }

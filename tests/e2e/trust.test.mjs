@@ -1,0 +1,158 @@
+// Trust in the page (issue 5) in Chromium: the probability bar and threshold, the heatmap, the input
+// gate with its override, the model card, compare mode, and the self-test banner for a tampered model.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { ROOT, loadCore } from '../../tools/lib/node_runtime.mjs';
+import { ORIGINALS, clickWidget, defaultModels, launch, openApp, prepareSite, startServer } from './harness.mjs';
+
+const XRAY = path.join(ORIGINALS, 'IM-0640-0001-0001.jpeg');
+const PHOTO = '/usr/lib/python3/dist-packages/skimage/data/astronaut.png';
+const GRAY_PHOTO = '/usr/lib/python3/dist-packages/skimage/data/camera.png';
+const LATERAL = path.resolve(ROOT, '../shared/cxr-data/images/ieee8023_images/nejmoa2001191_f1-L.jpg');
+const hasGate = fs.existsSync(path.join(ROOT, 'models/gate.onnx'));
+const core = await loadCore();
+let server, browser;
+
+// A site with the default models plus the input gate's model when there is one.
+function siteWithGate(name) {
+  const dir = prepareSite(defaultModels(), name);
+  for (const f of ['gate.onnx', 'gate.json'])
+    if (fs.existsSync(path.join(ROOT, 'models', f))) fs.copyFileSync(path.join(ROOT, 'models', f), path.join(dir, 'models', f));
+  return dir;
+}
+
+before(async () => {
+  server = await startServer(siteWithGate('e2e-site-trust'));
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function ready(page) {
+  await page.evaluate(() => localStorage.setItem('xraylens.notice.v1', 'accepted'));
+  await page.reload();
+  await page.waitForFunction(() => document.documentElement.dataset.state === 'ready');
+}
+
+async function open(page, file) {
+  const before = await page.evaluate(() => document.getElementById('result').textContent);
+  await page.setInputFiles('#file', file);
+  await page.waitForFunction((b) => {
+    const r = document.getElementById('result');
+    return r.dataset.file && r.textContent !== b;
+  }, before, { timeout: 30_000 });
+  return page.evaluate(() => ({ ...document.getElementById('result').dataset, text: document.getElementById('result').textContent }));
+}
+
+// A part of the page as pixels, decoded by our own core (8-bit gray of the clip).
+async function grab(page, rect) {
+  await page.waitForTimeout(150); // a frame or two
+  const png = await page.screenshot({ clip: { x: rect.x, y: rect.y, width: rect.w, height: rect.h } });
+  core.fileBuffer(png.length).set(png);
+  assert.ok(core.openFile().ok);
+  return new Uint8Array(core.canonical());
+}
+
+const rectOf = (page, name) => page.evaluate((n) => globalThis.xraylens.app.widgetRect(n), name);
+const meanAbsDiff = (a, b) => a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0) / a.length;
+
+test('the result shows a probability bar with the threshold marked, and words for every state', async () => {
+  const { page, errors } = await openApp(browser.context, server.url);
+  await ready(page);
+  const r = await open(page, XRAY);
+  assert.equal(r.gate, 'ok');
+  assert.match(r.text, /threshold \d+\.\d%/);
+  const bar = await rectOf(page, 'bar-1');
+  assert.ok(bar && bar.w > 100 && bar.h > 10, 'the bar is drawn');
+  const px = await grab(page, { x: bar.x, y: bar.y - 10, w: bar.w, h: bar.h + 14 });
+  const hi = Math.max(...px), lo = Math.min(...px);
+  assert.ok(hi > 230 && hi - lo > 120, `threshold line and marker are visible (range ${lo}..${hi})`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the heatmap is drawn over the image and the toggle removes it', async () => {
+  const { page } = await openApp(browser.context, server.url);
+  await ready(page);
+  await open(page, XRAY);
+  assert.equal(await page.evaluate(() => globalThis.xraylens.app.camShown()), true);
+  const img = await rectOf(page, 'image');
+  const withCam = await grab(page, img);
+  await clickWidget(page, 'heatmap');
+  await page.waitForFunction(() => !globalThis.xraylens.app.camShown());
+  const without = await grab(page, img);
+  assert.ok(meanAbsDiff(withCam, without) > 3, `pixels change when the heatmap is hidden (${meanAbsDiff(withCam, without).toFixed(2)})`);
+  await page.close();
+});
+
+test('a colour photograph is refused, and "analyse anyway" gives a result marked outside the scope', async () => {
+  const { page } = await openApp(browser.context, server.url);
+  await ready(page);
+  const r = await open(page, PHOTO);
+  assert.equal(r.gate, 'rejected:colour');
+  assert.equal(r.verdict, undefined);
+  assert.match(r.text, /Not analysed: this is a colour image/);
+  await clickWidget(page, 'analyse-anyway');
+  await page.waitForFunction(() => document.getElementById('result').dataset.scope === 'outside');
+  const after = await page.evaluate(() => ({ ...document.getElementById('result').dataset, text: document.getElementById('result').textContent }));
+  assert.ok(['POSITIVE', 'NEGATIVE'].includes(after.verdict));
+  assert.match(after.text, /OUTSIDE THE MODEL'S SCOPE/);
+  // the next good X-ray is analysed normally
+  const next = await open(page, XRAY);
+  assert.equal(next.gate, 'ok');
+  assert.equal(next.scope, undefined);
+  await page.close();
+});
+
+test('a lateral view and a gray photograph are refused by the gate model', { skip: !hasGate && 'models/gate.onnx not trained yet' }, async () => {
+  const { page } = await openApp(browser.context, server.url);
+  await ready(page);
+  for (const f of [LATERAL, GRAY_PHOTO]) {
+    const r = await open(page, f);
+    assert.equal(r.gate, 'rejected:not_a_frontal_chest_xray', f);
+    assert.match(r.text, /does not look like a frontal chest X-ray/);
+  }
+  await page.close();
+});
+
+test('the model card opens, and compare shows both models', async () => {
+  const { page } = await openApp(browser.context, server.url);
+  await ready(page);
+  await clickWidget(page, 'card1');
+  await page.waitForFunction(() => globalThis.xraylens.app.widgetRect('model-card') !== null);
+  await open(page, XRAY);
+  await clickWidget(page, 'compare');
+  await page.waitForFunction(() => document.getElementById('result').dataset.compare);
+  const r = await page.evaluate(() => ({ ...document.getElementById('result').dataset }));
+  assert.deepEqual(r.compare.split(';').map((x) => x.split(':')[0]), ['covid-normal', 'covid-pneumonia']);
+  assert.ok(await rectOf(page, 'bar-1'));
+  assert.ok(await rectOf(page, 'bar-2'));
+  await page.close();
+});
+
+test('a tampered model file fails its start-up check: a red banner, and it gives no verdict', async () => {
+  const dir = siteWithGate('e2e-site-tampered');
+  const onnx = path.join(dir, 'models/covid_normal.onnx');
+  const bytes = fs.readFileSync(onnx);
+  bytes[bytes.length - 3] ^= 0x5a;
+  fs.writeFileSync(onnx, bytes);
+  const tampered = await startServer(dir);
+  try {
+    const { page } = await openApp(browser.context, tampered.url);
+    await ready(page);
+    assert.match(await page.textContent('#banner'), /Model 1: COVID-19 vs Normal failed its start-up check \(the model file does not match its card/);
+    assert.ok(await rectOf(page, 'banner'), 'the banner is drawn in the app');
+    await page.setInputFiles('#file', XRAY);
+    await page.waitForFunction(() => document.getElementById('message').dataset.kind === 'error');
+    assert.match(await page.textContent('#message'), /Model 1: COVID-19 vs Normal is not available/);
+    assert.equal(await page.evaluate(() => document.getElementById('result').dataset.verdict), undefined);
+    await page.close();
+  } finally {
+    tampered.close();
+  }
+});
