@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from . import gate_negatives as neg
 from .data import INPUT, OFF, Manifest, failed_indices, load_canonical, sha256_file
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 NEG_CATS = ["lateral", "natural", "graphics", "text", "screenshot", "diagram", "synthetic", "colour"]
 REASON = "not_a_frontal_chest_xray"
 
@@ -95,15 +95,17 @@ def augment(x, rng, strong):
     b = x.shape[0]
     g = torch.Generator().manual_seed(int(rng.integers(1 << 31)))
     u = lambda lo, hi: lo + (hi - lo) * torch.rand(b, generator=g)
-    rot = u(-30, 30) if strong else u(-10, 10)
+    rot = u(-30, 30) if strong else u(-15, 15)
     ang = rot * np.pi / 180
-    sc = u(0.8, 1.25)
+    sc = u(0.8, 1.25) if strong else torch.where(torch.rand(b, generator=g) < 0.3, u(0.6, 0.9), u(0.85, 1.25))
     flip = torch.where(torch.rand(b, generator=g) < 0.5, -1.0, 1.0)
     th = torch.zeros(b, 2, 3)
     th[:, 0, 0], th[:, 0, 1] = torch.cos(ang) / sc * flip, -torch.sin(ang) / sc
     th[:, 1, 0], th[:, 1, 1] = torch.sin(ang) / sc * flip, torch.cos(ang) / sc
     th[:, :, 2] = (torch.rand(b, 2, generator=g) - 0.5) * 0.12
-    x = F.grid_sample(x, F.affine_grid(th, x.shape, align_corners=False), align_corners=False)
+    # borders uncovered by zoom-out/rotation: black mostly, sometimes grey or white (letterboxed, scanned films)
+    fill = torch.where(torch.rand(b, generator=g) < 0.7, torch.zeros(b), u(0, 255)).view(b, 1, 1, 1)
+    x = F.grid_sample(x - fill, F.affine_grid(th, x.shape, align_corners=False), align_corners=False) + fill
     x = x[:, :, 4:60, 4:60]
     if rng.random() < 0.3:
         r = int(rng.integers(16, 48))
@@ -257,7 +259,7 @@ def main(argv=None):
     man = Manifest(a.data)
     if a.smoke:
         a.epochs, a.steps = 2, 8
-        plans = {s: {k: max(1, v // 20) for k, v in neg.PLAN[s].items()} for s in neg.SPLITS}
+        plans = {s: dict({k: max(1, v // 20) for k, v in neg.PLAN[s].items()}, files=4) for s in neg.SPLITS}
         root, limit, bs = os.path.join("build", "gate-data-smoke"), 300, 32
     else:
         plans, root, limit, bs = dict(neg.PLAN), neg.ROOT, None, 64
@@ -308,6 +310,10 @@ def main(argv=None):
         items = res["test"][0][::10] if a.smoke else res["test"][0]       # smoke: a tenth, for speed
         card["metrics"]["test_predictor"] = gate_report.predictor_figures(items, a.out, log)
         gate_report.write_card(card, os.path.join(a.out, "gate.json"))
+        if not a.smoke and card["metrics"]["test_predictor"]:
+            card["stress_probes"] = {s: gate_report.probes(a.data, os.path.join("build", "gate-predict-models"), s)
+                                     for s in ("val", "test")}
+            gate_report.write_card(card, os.path.join(a.out, "gate.json"))
     if not a.smoke:
         os.makedirs(os.path.dirname(a.doc), exist_ok=True)
         with open(a.doc, "w") as f:

@@ -268,7 +268,7 @@ def write_split(split, plan=None, root=ROOT):
     for cat, key in (("natural", "nat"), ("graphics", "gfx")):
         d = os.path.join(root, split, cat)
         os.makedirs(d, exist_ok=True)
-        for src in srcs[cat][split]:
+        for src in srcs[cat][split][:plan.get("files")]:
             try:
                 base = Image.open(src)
                 base.load()

@@ -209,6 +209,20 @@ def markdown(c):
     if pr and pr.get("reasons"):
         L += ["", "Predictor reasons per category (test): " + "; ".join(
             f"{cat}: " + ", ".join(f"{k} {v}" for k, v in sorted(r.items())) for cat, r in pr["reasons"].items()), ""]
+    sp = c.get("stress_probes")
+    if sp:
+        L += ["", "### Stress probes (informational; frontal X-rays altered the way uploads can be, through the predictor)",
+              "", "100 frontal X-rays per split (25 per source), each altered and saved as PNG; the 9 untouched "
+              "originals of `../shared/cxr-data/originals/` (8 frontal, 1 lateral). Version 1.1 was preferred to 1.0 "
+              "on the **val** probes (padding and rotation); v1.0 (same recipe, milder augmentation of the X-rays) had "
+              "the same val figures and rejected 1.2% (26/2227) of frontal test X-rays but 14/100 black-padded and "
+              "97/100 white-padded val probes. \"Inverted\" and \"rotated 90°\" are rejected on purpose: the "
+              "classifiers only saw upright images of the usual polarity.", "",
+              "| probe | wanted | val rejected | test rejected |", "|---|---|---|---|"]
+        for k in sp["val"]:
+            exp = "reject" if k in ("inverted", "rotated_90deg", "originals_lateral") else "accept"
+            f = lambda d: f"{d['rejected']}/{d['n']}" if d else "–"
+            L.append(f"| {k} | {exp} | {f(sp['val'][k])} | {f(sp.get('test', {}).get(k))} |")
     L += ["", "Test confidence intervals are 95% Wilson intervals; val/test rates of frontal X-rays are false "
           "rejections, of every other category correct rejections.", "", "### What the negatives are", ""] + [f"- **{k}**: {v}" for k, v in CATEGORY_TEXT.items()]
     cnt = c["training_data"]["counts"]
@@ -218,3 +232,60 @@ def markdown(c):
     L += ["", "Reproduce: `/usr/bin/python3 -m training.gate --data ../shared/cxr-data --out models` "
           "(a few minutes on one core; `--smoke` for a < 1 min check).", ""]
     return "\n".join(L)
+
+
+def probes(data_dir, models_dir, split="val", n=100, seed=5):
+    """Out-of-spec stress probes through the headless predictor (informational, not used for any choice):
+    the real originals, and frontal X-rays of `split` (stratified by source) altered the way uploads can be."""
+    from PIL import Image, ImageOps
+    from .data import Manifest
+    man = Manifest(data_dir)
+    rng = np.random.default_rng(seed)
+    rows = [r for r in man.rows(split) if r["label"] != "lateral"]
+    by = {}
+    for r in rows:
+        by.setdefault(r["source"], []).append(r)
+    pick = [r for s in sorted(by) for r in rng.permutation(by[s])[:n // len(by)]]
+    root = os.path.join("build", "gate-data", f"probes-{split}")
+    tf = {
+        "as_is": lambda im: im,
+        "rotated_15deg": lambda im: im.rotate(15, expand=True, fillcolor=0),
+        "padded_black_40pct": lambda im: ImageOps.expand(im, border=int(0.2 * max(im.size)), fill=0),
+        "padded_white_40pct": lambda im: ImageOps.expand(im, border=int(0.2 * max(im.size)), fill=255),
+        "inverted": ImageOps.invert,
+        "cropped_central_70pct": lambda im: ImageOps.crop(im, border=int(0.15 * min(im.size))),
+        "rotated_90deg": lambda im: im.rotate(90, expand=True),
+    }
+    files, tags = [], []
+    for name, f in tf.items():
+        os.makedirs(os.path.join(root, name), exist_ok=True)
+        for k, r in enumerate(pick):
+            p = os.path.join(root, name, f"{k:03d}_{r['source']}.png")
+            if not os.path.exists(p):
+                f(Image.open(os.path.join(data_dir, r["path"])).convert("L")).save(p)
+            files.append(p)
+            tags.append(name)
+    with open(os.path.join(data_dir, "originals", "originals.csv")) as fh:
+        for r in csv.DictReader(fh):
+            files.append(os.path.join(data_dir, "originals", r["file"]))
+            tags.append("originals_lateral" if r["view"] == "L" else "originals_frontal")
+    gates = run_predictor(files, models_dir)
+    out = {}
+    for p, t in zip(files, tags):
+        g = gates.get(os.path.abspath(p), "missing")
+        d = out.setdefault(t, {"n": 0, "rejected": 0, "reasons": {}})
+        d["n"] += 1
+        d["rejected"] += g.startswith("rejected")
+        d["reasons"][g] = d["reasons"].get(g, 0) + 1
+    return out
+
+
+if __name__ == "__main__":
+    import argparse
+    ap = argparse.ArgumentParser(description="stress probes of the input gate through tools/predict.mjs")
+    ap.add_argument("--data", default="../shared/cxr-data")
+    ap.add_argument("--models", default="models")
+    ap.add_argument("--split", default="val")
+    a = ap.parse_args()
+    r = probes(a.data, a.models, a.split)
+    print(json.dumps({k: f"{v['rejected']}/{v['n']} rejected" for k, v in r.items()}, indent=1))
