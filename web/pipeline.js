@@ -58,6 +58,12 @@ export class Pipeline {
     const got = out[entry.spec.output].data[0];
     if (!(Math.abs(got - test.expected_prob) <= test.tolerance))
       throw new Error(`self-test failed: P = ${got.toFixed(4)}, card expects ${test.expected_prob.toFixed(4)}`);
+    // Logits, where the card gives them, are the sharper check when P sits near 0 or 1.
+    (test.expected_logits ?? []).forEach((want, i) => {
+      const have = out.logits.data[i];
+      if (!(Math.abs(have - want) <= (test.logits_tolerance ?? 0.05)))
+        throw new Error(`self-test failed: logit ${i} = ${have.toFixed(4)}, card expects ${want.toFixed(4)}`);
+    });
   }
 
   async #run(session, input) {

@@ -38,6 +38,10 @@ test('a missing model, a tampered model and a wrong self-test are refused', asyn
   const w = await pipeline.loadModel(m2, read('covid_pneumonia.onnx'), wrong);
   assert.match(w.error, /self-test failed/);
 
+  const logits = card('covid_pneumonia.json');
+  logits.self_test.expected_logits = [0.5, -0.5];
+  assert.match((await pipeline.loadModel(m2, read('covid_pneumonia.onnx'), logits)).error, /logit 0/);
+
   const old = card('covid_pneumonia.json');
   old.contract_version = 99;
   assert.match((await pipeline.loadModel(m2, read('covid_pneumonia.onnx'), old)).error, /contract v99/);
