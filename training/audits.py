@@ -7,7 +7,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from . import loop, metrics
+from . import compress, loop, metrics
 from .model import Classifier, Exported
 from .train import SOURCES
 
@@ -34,7 +34,7 @@ def load_shipped(models_dir, name):
     with open(os.path.join(models_dir, f"{name}.json")) as f:
         card = json.load(f)
     clf = Classifier(2, standardise=True)
-    clf.load_state_dict(torch.load(os.path.join(models_dir, "pytorch", f"{name}.pt"), map_location="cpu"))
+    compress.load_state_(clf, torch.load(os.path.join(models_dir, "pytorch", f"{name}.pt"), map_location="cpu"))
     return Exported(clf.eval(), card["temperature"]).eval(), card
 
 

@@ -79,3 +79,11 @@ def store_int8(onnx_path):
     onnx.checker.check_model(model)
     onnx.save(model, onnx_path)
     return len(nodes)
+
+
+def load_state_(model, state_dict):
+    """Loads a state dict saved before or after `quantize_weights_` (folded: no BatchNorm entries)."""
+    if not any(k.endswith("running_mean") for k in state_dict):
+        fold_batchnorm_(model)
+    model.load_state_dict(state_dict)
+    return model

@@ -7,6 +7,7 @@ import numpy as np
 import onnx
 import torch
 
+from . import compress
 from .calibrate import BAND_RULE, THRESHOLD_RULE
 from .data import sha256_file
 from .model import Exported, n_params
@@ -31,6 +32,7 @@ def export_onnx(clf, temperature, path):
                       output_names=["logits", "prob", "cam"],
                       dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}, "prob": {0: "N"}, "cam": {0: "N"}},
                       do_constant_folding=True)
+    compress.store_int8(path)  # weights already on int8 levels (train.fit_head) are stored as int8
     m = onnx.load(path)
     onnx.checker.check_model(m)
     size = os.path.getsize(path)

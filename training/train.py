@@ -19,7 +19,7 @@ import time
 import numpy as np
 import torch
 
-from . import calibrate, export, loop, metrics
+from . import calibrate, compress, export, loop, metrics
 from .data import Manifest, Split, composition
 from .model import Classifier
 
@@ -70,13 +70,22 @@ def labelled(split, classes):
     return np.array([classes.index(l) for l in split.column("label")])
 
 
-def fit_head(name, clf, pre, tr, va, cfg, v, seed, log):
-    """Fine-tune one binary model from the pretrained backbone; return it with its val calibration."""
+def fit_head(name, clf, pre, tr, va, cfg, v, seed, log, quantize=False):
+    """Fine-tune one binary model from the pretrained backbone; return it with its val calibration.
+    With `quantize`, BatchNorm is folded and the conv weights rounded to int8 levels before calibration,
+    so that the shipped ONNX file (int8 storage) and everything measured here compute alike."""
     clf.backbone.load_state_dict(pre.backbone.state_dict())
     y = labelled(tr, TASKS[name][::-1])  # 0 = negative class, 1 = covid
     w = loop.balanced_weights(tr.rows, y) if v["balanced"] else None
     loop.train(clf, tr.x, y, cfg["finetune"], lr=1e-3, seed=seed + 1, weights=w, aug=v["aug"], log=log, tag=name)
     prior = loop.prior_correction(clf, y) if v["balanced"] else 0.0
+    if quantize:
+        compress.quantize_weights_(clf)
+    return dict(calibrate_head(name, clf, va, log), prior=prior)
+
+
+def calibrate_head(name, clf, va, log):
+    """Temperature, operating threshold and inconclusive band on val, with the val metrics."""
     yv = labelled(va, TASKS[name][::-1])
     logits = loop.run_batches(clf, va.x)
     t = calibrate.fit_temperature(logits, yv)
@@ -85,7 +94,7 @@ def fit_head(name, clf, pre, tr, va, cfg, v, seed, log):
     val = metrics.breakdown(yv, p, thr, va.rows)
     log(f"[{name}] val AUC {val['all'].get('auc')} T {t:.3f} thr {thr:.4f} band [{low:.4f},{high:.4f}] "
         f"sens {val['all'].get('sensitivity')} spec {val['all'].get('specificity')} ECE {val['all'].get('ece')}")
-    return {"temperature": t, "threshold": thr, "band": (low, high), "val": val, "prior": prior}
+    return {"temperature": t, "threshold": thr, "band": (low, high), "val": val}
 
 
 def run_variant(vname, args, cfg, manifest, log):
@@ -111,7 +120,7 @@ def run_variant(vname, args, cfg, manifest, log):
         tr = Split(manifest, "train", set(classes), lim, seed)
         va = Split(manifest, "val", set(classes), lim, seed)
         clf = Classifier(2, v["standardise"])
-        res = fit_head(name, clf, pre, tr, va, cfg, v, seed, log)
+        res = fit_head(name, clf, pre, tr, va, cfg, v, seed, log, quantize=vname == "shipped")
         if vname == "shipped":
             save_shipped(name, clf, res, manifest, info, args.out, log)
         else:
