@@ -9,7 +9,7 @@ WASM := build/wasm
 SITE := build/site
 
 .PHONY: all setup build native wasm site dist offline-zip run test test-native test-node test-e2e bench \
-        train train-smoke eval eval-smoke data test-python clean
+        train train-smoke eval eval-smoke data test-python test-sanitize fuzz clean
 
 all: build
 
@@ -39,7 +39,7 @@ offline-zip: dist
 run: build
 	$(PY) serve.py --dir $(SITE) --port $(PORT)
 
-test: build test-native test-node test-e2e test-python
+test: build test-native test-sanitize fuzz test-node test-e2e test-python
 
 test-native:
 	ctest --test-dir $(NATIVE) --output-on-failure
@@ -49,6 +49,18 @@ test-node:
 
 test-e2e:
 	node --test --test-concurrency=1 tests/e2e/
+
+# The native tests again, built with AddressSanitizer and UBSan (any finding fails the run).
+test-sanitize:
+	cmake -S . -B build/native-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DXRAYLENS_SANITIZE=ON >/dev/null
+	cmake --build build/native-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --test-dir build/native-asan --output-on-failure
+
+# libFuzzer targets (tests/fuzz, clang, ASan + UBSan), FUZZ_SECONDS each; `make test` runs them for 60 s.
+FUZZ_SECONDS ?= 60
+fuzz:
+	tests/fuzz/run_fuzz.sh $(FUZZ_SECONDS)
 
 test-python:
 	$(PY) -m unittest discover -s tests/python -p 'test_dataprep*.py'

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
+  clang libclang-rt-14-dev
   emscripten libstb-dev libimgui-dev libgtest-dev
   nodejs npm node-acorn
   chromium

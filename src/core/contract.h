@@ -13,5 +13,10 @@ constexpr int kInputOffset = (kCanonicalSize - kInputSize) / 2;
 // Refused before any pixel buffer is allocated.
 constexpr long long kMaxPixels = 60'000'000;
 constexpr int kMaxSide = 16384;
+// The most memory one decode may need at once (stb_image's buffers and ours, with the file's bytes),
+// estimated from the header before decoding and enforced on stb_image's allocations (stb_alloc.h).
+// Far below the wasm core's 2 GB maximum, which also holds the previous image while a new one opens.
+constexpr long long kMaxDecodeBytes = 800'000'000;
+constexpr long long kMaxFileBytes = 256'000'000;
 
 }  // namespace xr

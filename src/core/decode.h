@@ -22,7 +22,11 @@ struct DecodeResult {
   bool ok() const { return error.empty(); }
 };
 
-// RGB to gray uses Rec. 601 luma; alpha is composited on black.
+// RGB to gray uses Rec. 601 luma; alpha is composited on black. A file whose decode would need more
+// than kMaxDecodeBytes (contract.h), estimated from its header, is refused before any pixel buffer is
+// allocated, and stb_image cannot take more than that while it decodes (stb_alloc.h).
 DecodeResult decode_image(const uint8_t* data, size_t size);
+// The same with another memory budget in bytes (tests).
+DecodeResult decode_image(const uint8_t* data, size_t size, long long memory_budget);
 
 }  // namespace xr

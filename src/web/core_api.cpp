@@ -25,8 +25,17 @@ xr::Gray8 g_display;
 std::vector<uint8_t> g_png;
 
 // A view into wasm memory: valid until the next call that changes the buffer; callers copy it.
-val file_buffer(size_t size) {
-  g_file.assign(size, 0);
+// A file over the core's limit throws a JS Error with the message instead of aborting the module
+// on a failed allocation (the wasm build has no C++ exceptions).
+val file_buffer(double size) {
+  if (!(size >= 0 && size <= static_cast<double>(xr::kMaxFileBytes))) {
+    std::vector<uint8_t>().swap(g_file);
+    const std::string message = size >= 0 ? "File too large: " + std::to_string(static_cast<long long>(size / 1e6 + 0.5)) +
+                                                " MB (the limit is " + std::to_string(xr::kMaxFileBytes / 1'000'000) + " MB)."
+                                          : std::string("Not a file size.");
+    val::global("Error").new_(val(message)).throw_();
+  }
+  g_file.assign(static_cast<size_t>(size), 0);
   return val(emscripten::typed_memory_view(g_file.size(), g_file.data()));
 }
 
