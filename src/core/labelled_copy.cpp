@@ -15,6 +15,25 @@ namespace {
 constexpr int kLineHeight = 12;  // stb_easy_font's line spacing in font units
 constexpr int kMargin = 4;
 
+// stb_easy_font draws ASCII 32..126 only and indexes its glyph table with `c - 32`: any other byte (a
+// file name in UTF-8, a control character) read outside the table, and a newline moved the text down
+// into the image. Each UTF-8 sequence or other such byte becomes one '?'.
+std::string printable(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 32 && c <= 126) {
+      out += static_cast<char>(c);
+      continue;
+    }
+    out += '?';
+    if (c >= 0xC0)  // a UTF-8 lead byte: skip its continuation bytes
+      while (i + 1 < text.size() && (static_cast<unsigned char>(text[i + 1]) & 0xC0) == 0x80) ++i;
+  }
+  return out;
+}
+
 // Rasterises stb_easy_font's quads (axis-aligned rectangles) into `dst` at integer scale.
 void draw_text(Gray8& dst, int x0, int y0, int scale, const std::string& text, uint8_t value) {
   std::vector<char> buf(text.begin(), text.end());
@@ -39,10 +58,10 @@ void draw_text(Gray8& dst, int x0, int y0, int scale, const std::string& text, u
 
 Gray8 labelled_copy(const Gray8& image, const CopyLabel& label) {
   const std::vector<std::string> lines = {
-      label.verdict + "   P(COVID-19) = " + percent_one_decimal(label.p_covid) + "   threshold " +
-          percent_one_decimal(label.threshold),
-      label.model,
-      "File: " + label.file + "   Date: " + label.date,
+      printable(label.verdict + "   P(COVID-19) = " + percent_one_decimal(label.p_covid) + "   threshold " +
+                percent_one_decimal(label.threshold)),
+      printable(label.model),
+      printable("File: " + label.file + "   Date: " + label.date),
       "XRayLens - for research and teaching only, not for diagnosis",
   };
   size_t longest = 0;

@@ -8,6 +8,7 @@
 
 #include "contract.h"
 #include "decode.h"
+#include "labelled_copy.h"
 #include "png_fixture.h"
 #include "stb_alloc.h"
 #include "study.h"
@@ -247,6 +248,29 @@ TEST(Robustness, JpegDataTooShortForItsSizeWarns) {
   ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_EQ(r.image.width, 1500);
   EXPECT_NE(r.warning.find("too short for 1500 x 2000 pixels"), std::string::npos) << r.warning;
+}
+
+// Fuzzing finding (fuzz_labelled_copy): stb_easy_font indexes its glyph table with `c - 32`, so a
+// file name in UTF-8 ("röntgen.png") read outside the table (UBSan: index -93 out of bounds for
+// 'stb_easy_font_info_struct[96]'), and newlines in a name moved the text down over the image.
+TEST(Robustness, LabelledCopyTakesAnyFileName) {
+  xr::Gray8 img;
+  img.width = 300;
+  img.height = 40;
+  img.pixels.assign(300 * 40, 77);
+  const std::string names[] = {"plain.png", "r\xC3\xB6ntgen_\xE2\x9C\x93.png", "a\nb\nc\nd\ne\nf.png",
+                               std::string("\x01\x7F\xFF\x80\0z", 6)};
+  int band = -1;
+  for (const auto& name : names) {
+    const auto copy = xr::labelled_copy(img, {"NEGATIVE", 0.2, 0.5, "Model 1", "2026-11-26", name});
+    ASSERT_EQ(copy.width, 300);
+    if (band < 0) band = copy.height - 40;
+    EXPECT_EQ(copy.height - 40, band) << name;  // the same band, whatever the name
+    // the image below the band is untouched
+    EXPECT_TRUE(std::all_of(copy.pixels.begin() + static_cast<std::ptrdiff_t>(band) * 300, copy.pixels.end(),
+                            [](uint8_t v) { return v == 77; }))
+        << name;
+  }
 }
 
 // The end-of-image check walks the file's structure: an EOI inside a segment (an EXIF thumbnail's)
