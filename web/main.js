@@ -8,7 +8,7 @@ import './offline.js'; // service worker (offline use) and the build version in 
 import { modelCardText } from './model_card_text.js';
 
 const NOTICE_KEY = 'xraylens.notice.v1';
-const DISPLAY_MAX_SIDE = 2048;
+const DISPLAY_MAX_SIDE = 1024; // the viewer fits the image to its panel; a larger texture only costs time
 
 const $ = (id) => document.getElementById(id);
 const state = { pipeline: null, app: null, model: 0, compare: false, results: [], busy: false };

@@ -36,7 +36,7 @@ void draw_toolbar(AppState& s, const Host& host) {
   if (ImGui::Checkbox("Compare both", &s.compare)) host.set_compare(s.compare);
   track(s, "compare");
   ImGui::SameLine(0, 24);
-  const bool can_save = s.results[static_cast<size_t>(s.model)].present && !s.busy;
+  const bool can_save = s.results[static_cast<size_t>(s.model)].present;
   if (!can_save) ImGui::BeginDisabled();
   if (ImGui::Button("Save labelled copy")) host.save_copy();
   if (!can_save) ImGui::EndDisabled();
@@ -92,9 +92,7 @@ void draw_gate(AppState& s, const Host& host) {
 void draw_results(AppState& s, const Host& host) {
   ImGui::TextColored(theme::kMuted, "RESULT");
   ImGui::Separator();
-  if (s.busy) {
-    ImGui::TextUnformatted("Analysing...");
-  } else if (!s.gate_message.empty()) {
+  if (!s.gate_message.empty()) {
     draw_gate(s, host);
   } else if (s.compare) {
     if (ImGui::BeginTable("compare", kModelCount, ImGuiTableFlags_BordersInnerV)) {

@@ -41,7 +41,7 @@ struct Rect {
 
 struct AppState {
   bool notice_accepted = false;
-  bool busy = false;
+  bool busy = false;  // the driver is analysing: no frame is drawn meanwhile (app_main.cpp)
   int model = 0;         // the selected model
   bool compare = false;  // show both models' results
   std::array<ModelStatus, kModelCount> models;

@@ -35,16 +35,50 @@ app::AppState g_state;
 int g_source_width = 0, g_source_height = 0;  // the decoded image's size (the display image may be smaller)
 const app::Host g_host{js_open_file, js_select_model, js_set_compare, js_save_copy, js_accept_notice, js_analyse_anyway};
 
+// Frames are drawn on demand: after input, a resize or a change of state, for a few frames (ImGui needs
+// one or two to settle, e.g. to open a popup). An idle page draws nothing, so it costs no CPU, and
+// work on the main thread (decoding, inference) is not slowed by drawing the same picture again.
+constexpr int kFramesAfterChange = 4;
+int g_frames_to_draw = kFramesAfterChange;
+
+void wake() { g_frames_to_draw = kFramesAfterChange; }
+
+// Wraps a setter so that calling it from JS also schedules frames.
+template <auto F>
+struct Waking;
+template <typename R, typename... A, R (*F)(A...)>
+struct Waking<F> {
+  static R call(A... a) {
+    wake();
+    return F(a...);
+  }
+};
+
+void install_wake_callbacks(GLFWwindow* w) {
+  glfwSetCursorPosCallback(w, [](GLFWwindow*, double, double) { wake(); });
+  glfwSetMouseButtonCallback(w, [](GLFWwindow*, int, int, int) { wake(); });
+  glfwSetScrollCallback(w, [](GLFWwindow*, double, double) { wake(); });
+  glfwSetKeyCallback(w, [](GLFWwindow*, int, int, int, int) { wake(); });
+  glfwSetCharCallback(w, [](GLFWwindow*, unsigned int) { wake(); });
+}
+
 void fit_canvas() {
   const int w = js_canvas_width(), h = js_canvas_height();
   int cw = 0, ch = 0;
   glfwGetWindowSize(g_window, &cw, &ch);
-  if (w > 0 && h > 0 && (w != cw || h != ch)) glfwSetWindowSize(g_window, w, h);
+  if (w > 0 && h > 0 && (w != cw || h != ch)) {
+    glfwSetWindowSize(g_window, w, h);
+    wake();
+  }
 }
 
 void frame() {
   fit_canvas();
   glfwPollEvents();
+  // While the driver analyses an image the picture waits: a frame costs little on a GPU, but a lot where
+  // WebGL is rendered in software (SwiftShader), and there it would delay the verdict.
+  if (g_frames_to_draw <= 0 || g_state.busy) return;
+  --g_frames_to_draw;
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
   ImGui::NewFrame();
@@ -160,18 +194,18 @@ bool cam_shown() { return g_state.display.show_cam && g_state.image.has_cam(); }
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(xraylens_app) {
-  emscripten::function("setImage", &set_image);
-  emscripten::function("clearImage", &clear_image);
-  emscripten::function("setResult", &set_result);
-  emscripten::function("clearResults", &clear_results);
-  emscripten::function("setCam", &set_cam);
-  emscripten::function("setMessage", &set_message);
-  emscripten::function("setGate", &set_gate);
-  emscripten::function("setBusy", &set_busy);
-  emscripten::function("setBanner", &set_banner);
-  emscripten::function("setModel", &set_model);
-  emscripten::function("setModelStatus", &set_model_status);
-  emscripten::function("setNoticeAccepted", &set_notice_accepted);
+  emscripten::function("setImage", &Waking<&set_image>::call);
+  emscripten::function("clearImage", &Waking<&clear_image>::call);
+  emscripten::function("setResult", &Waking<&set_result>::call);
+  emscripten::function("clearResults", &Waking<&clear_results>::call);
+  emscripten::function("setCam", &Waking<&set_cam>::call);
+  emscripten::function("setMessage", &Waking<&set_message>::call);
+  emscripten::function("setGate", &Waking<&set_gate>::call);
+  emscripten::function("setBusy", &Waking<&set_busy>::call);
+  emscripten::function("setBanner", &Waking<&set_banner>::call);
+  emscripten::function("setModel", &Waking<&set_model>::call);
+  emscripten::function("setModelStatus", &Waking<&set_model_status>::call);
+  emscripten::function("setNoticeAccepted", &Waking<&set_notice_accepted>::call);
   emscripten::function("widgetRect", &widget_rect);
   emscripten::function("frameCount", &frame_count);
   emscripten::function("camShown", &cam_shown);
@@ -191,6 +225,7 @@ int main() {
     return 1;
   }
   glfwMakeContextCurrent(g_window);
+  install_wake_callbacks(g_window);  // before ImGui's, which chain to them
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();

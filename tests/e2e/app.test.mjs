@@ -43,7 +43,11 @@ test('a first visit asks to accept the notice and remembers it', async () => {
   await page.waitForFunction(() => localStorage.getItem('xraylens.notice.v1') === 'accepted');
   await page.reload();
   await page.waitForFunction(() => document.documentElement.dataset.state === 'ready');
-  await page.waitForFunction(() => globalThis.xraylens.app.frameCount() > 5);
+  // frames are drawn on demand: wait for one drawn after the page became ready
+  const drawn = await page.evaluate(() => globalThis.xraylens.app.frameCount());
+  await page.mouse.move(200, 200);
+  await page.waitForFunction((f) => globalThis.xraylens.app.frameCount() > f, drawn);
+  assert.ok(await page.evaluate(() => globalThis.xraylens.app.widgetRect('open')), 'the toolbar is drawn');
   // after the reload the notice is not drawn at all, so its button has no rectangle
   assert.equal(await page.evaluate(() => globalThis.xraylens.app.widgetRect('accept')), null);
   await page.close();
