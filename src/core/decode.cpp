@@ -34,6 +34,7 @@ struct Layout {
   bool png_interlaced = false;
   size_t plte_end = 0;       // offset just past the PLTE chunk's data; 0 if none
   int plte_entries = 0;
+  bool empty_idat_first = false;  // an empty IDAT before any IDAT with data
   bool jpeg_progressive = false;
   int jpeg_components = 1;
   long long jpeg_blocks = 0;        // 8x8 blocks of all components (SOF), without MCU padding
@@ -53,12 +54,17 @@ Layout png_layout(const uint8_t* d, size_t n) {
     l.png_interlaced = d[28] != 0;
   }
   size_t pos = 8;
+  bool idat_data = false;
   while (n - pos >= 12) {
     const uint32_t len = be32(d + pos);
     if (len > n - pos - 12) break;
     if (std::memcmp(d + pos + 4, "IEND", 4) == 0) {
       l.complete = true;
       break;
+    }
+    if (std::memcmp(d + pos + 4, "IDAT", 4) == 0) {
+      if (len == 0 && !idat_data) l.empty_idat_first = true;
+      idat_data = idat_data || len > 0;
     }
     if (std::memcmp(d + pos + 4, "PLTE", 4) == 0) {
       if (l.plte_end != 0) l.corrupt = "more than one palette";
@@ -168,6 +174,11 @@ Layout jpeg_layout(const uint8_t* d, size_t n) {
   return l;
 }
 
+// Whether stb_image 2.27 needs the PNG repaired first (png_repaired).
+bool png_needs_repair(const Layout& l) {
+  return (l.png_colour_type == 3 && l.plte_end != 0 && l.plte_entries < 256) || l.empty_idat_first;
+}
+
 // The most bytes the decode can hold at once: the file, stb_image's buffers, and our gray image
 // (tests/fuzz/README.md). Conservative: chroma planes are counted at full size.
 long long decode_peak_bytes(const Layout& l, bool png, long long w, long long h, size_t file_size) {
@@ -183,7 +194,7 @@ long long decode_peak_bytes(const Layout& l, bool png, long long w, long long h,
     out = px * out_channels * (depth == 16 ? 2 : 1);
     // compressed data + inflated rows + the image (+ a pass or the palette indices beside it)
     stb = static_cast<long long>(file_size) + raw + out + (l.png_interlaced || ct == 3 ? out / 2 + px : 0);
-    if (ct == 3) stb += static_cast<long long>(file_size);  // the copy with its palette padded
+    if (png_needs_repair(l)) stb += static_cast<long long>(file_size) + 768;  // png_repaired's copy
   } else {
     const long long comps = std::max(1, std::min(4, l.jpeg_components));
     out = px * (comps >= 3 ? 3 : 1);
@@ -253,16 +264,39 @@ std::string too_large_message(long long w, long long h) {
          " pixels (the limit is 60 megapixels and 16384 pixels a side).";
 }
 
-// A palette shorter than 256 entries, padded with black to 256, in a copy of the file. stb_image
-// 2.27 reads an index past the palette from uninitialised stack memory (an answer that changes from
-// run to run); browsers and libpng show such pixels black. stb_image does not check CRCs.
-std::vector<uint8_t> pad_palette(const uint8_t* d, size_t n, const Layout& l) {
-  std::vector<uint8_t> out(d, d + l.plte_end);
-  out.insert(out.end(), static_cast<size_t>(256 - l.plte_entries) * 3, 0);
-  out.insert(out.end(), d + l.plte_end, d + n);
-  const size_t len_at = l.plte_end - static_cast<size_t>(l.plte_entries) * 3 - 8;
-  const uint32_t len = 768;
-  for (int i = 0; i < 4; ++i) out[len_at + static_cast<size_t>(i)] = static_cast<uint8_t>(len >> (24 - 8 * i));
+// A copy of the PNG that stb_image 2.27 reads safely; stb_image does not check CRCs.
+// - A palette shorter than 256 entries is padded with black: stb reads an index past the palette from
+//   uninitialised stack memory (an answer that changes from run to run); browsers show such pixels black.
+// - Empty IDAT chunks before the first one with data are left out: stb copies 0 bytes to a null
+//   buffer for them (undefined behaviour; found by fuzz_open_study).
+std::vector<uint8_t> png_repaired(const uint8_t* d, size_t n, const Layout& l) {
+  std::vector<uint8_t> out(d, d + 8);
+  out.reserve(n + 768);
+  size_t pos = 8;
+  bool idat_data = false;
+  while (n - pos >= 12) {
+    const uint32_t len = be32(d + pos);
+    if (len > n - pos - 12) break;
+    const uint8_t* type = d + pos + 4;
+    const size_t next = pos + 12 + len;
+    if (std::memcmp(type, "IDAT", 4) == 0 && len == 0 && !idat_data) {
+      pos = next;
+      continue;
+    }
+    idat_data = idat_data || (std::memcmp(type, "IDAT", 4) == 0 && len > 0);
+    if (std::memcmp(type, "PLTE", 4) == 0 && l.png_colour_type == 3 && len % 3 == 0 && len < 768) {
+      const uint8_t head[8] = {0, 0, 3, 0, 'P', 'L', 'T', 'E'};  // length 768
+      out.insert(out.end(), head, head + 8);
+      out.insert(out.end(), d + pos + 8, d + pos + 8 + len);
+      out.insert(out.end(), 768 - len, 0);
+      out.insert(out.end(), d + pos + 8 + len, d + next);  // the CRC, now wrong
+    } else {
+      out.insert(out.end(), d + pos, d + next);
+    }
+    pos = next;
+    if (std::memcmp(type, "IEND", 4) == 0) break;
+  }
+  out.insert(out.end(), d + pos, d + n);  // whatever follows, cut or not, as it was
   return out;
 }
 
@@ -341,11 +375,11 @@ DecodeResult decode_image(const uint8_t* data, size_t size, long long memory_bud
   }
   // stb_image may use what the budget leaves beside the file, and no more (a zip bomb inflates past it).
   const StbAllowance allowance(static_cast<size_t>(memory_budget - static_cast<long long>(size)));
-  std::vector<uint8_t> padded;
-  if (png && layout.png_colour_type == 3 && layout.plte_end != 0 && layout.plte_entries < 256) {
-    padded = pad_palette(data, size, layout);
-    data = padded.data();
-    len = static_cast<int>(padded.size());
+  std::vector<uint8_t> repaired;
+  if (png && png_needs_repair(layout)) {
+    repaired = png_repaired(data, size, layout);
+    data = repaired.data();
+    len = static_cast<int>(repaired.size());
   }
   const bool sixteen = stbi_is_16_bit_from_memory(data, len) != 0;
   out.bit_depth = sixteen ? 16 : 8;

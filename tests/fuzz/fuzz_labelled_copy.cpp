@@ -14,7 +14,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 8) return 0;
   const int w = 1 + (data[0] | (data[1] & 0x01) << 8);  // 1..512
-  const int h = 1 + (data[2] | (data[3] & 0x01) << 8);  // 1..512
+  const int h = 1 + (data[2] & 0x3F);                      // 1..64: the band is what matters
   double p = data[4] / 255.0 * (data[6] & 1 ? 1.0 : 1.5) - (data[6] & 2 ? 0.25 : 0.0);
   if (data[6] & 4) p = std::nan("");  // a misbehaving model
   const double threshold = data[5] / 255.0;

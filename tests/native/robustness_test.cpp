@@ -211,6 +211,20 @@ TEST(Robustness, IndexPastAShortPaletteIsBlack) {
   EXPECT_FALSE(xr::decode_image(two.data(), two.size()).ok());
 }
 
+// Fuzzing finding (fuzz_open_study): an empty IDAT chunk before the first one with data made
+// stb_image 2.27 memcpy 0 bytes to a null buffer (UBSan: null pointer passed as argument 1).
+TEST(Robustness, EmptyIdatFirstIsLeftOut) {
+  const auto png = fixture::make_png(8, 8, 0, 8, std::vector<uint16_t>(64, 123));
+  std::vector<uint8_t> with_empty(png.begin(), png.begin() + 33);  // signature + IHDR
+  fixture::chunk(with_empty, "IDAT", {});
+  fixture::chunk(with_empty, "IDAT", {});
+  with_empty.insert(with_empty.end(), png.begin() + 33, png.end());
+  const auto r = xr::decode_image(with_empty.data(), with_empty.size());
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_TRUE(r.warning.empty()) << r.warning;
+  EXPECT_EQ(r.image.pixels, std::vector<uint16_t>(64, 123));
+}
+
 TEST(Robustness, HugePngHeaderSaysTooLarge) {
   for (const auto& [w, h] : {std::pair{20000, 20000}, std::pair{65000, 65000}, std::pair{60000, 1}, std::pair{1, 60000}}) {
     const auto png = fixture::make_png(w, h, 6, 16, {}, false);
