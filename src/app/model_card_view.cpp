@@ -2,7 +2,8 @@
 
 #include <imgui.h>
 
-#include <sstream>
+#include <algorithm>
+#include <string>
 
 #include "app/theme.h"
 
@@ -21,8 +22,12 @@ void draw_model_card(AppState& s) {
     if (m.card.empty()) {
       ImGui::TextColored(theme::kError, "No model card: %s", m.detail.c_str());
     } else {
-      std::istringstream lines(m.card);
-      for (std::string line; std::getline(lines, line);) {
+      // (split by hand: <sstream> would add ~150 KB of iostreams to the wasm)
+      for (size_t start = 0; start < m.card.size();) {
+        size_t end = m.card.find('\n', start);
+        if (end == std::string::npos) end = m.card.size();
+        const std::string line = m.card.substr(start, end - start);
+        start = end + 1;
         if (line.rfind("# ", 0) == 0) {
           ImGui::Spacing();
           ImGui::TextColored(theme::kInconclusive, "%s", line.c_str() + 2);
