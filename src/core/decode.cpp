@@ -76,10 +76,11 @@ Layout png_layout(const uint8_t* d, size_t n) {
   return l;
 }
 
-// Every table of a DHT segment as stb_image 2.27 reads it (bytes past the end read as 0): more than
-// 256 codes overflow its Huffman arrays (fixed upstream in 2.28; Debian 12 ships 2.27). Marks the
-// tables it defines in `defined` (DC 0-3, then AC 0-3).
-bool dht_ok(const uint8_t* d, size_t n, size_t seg, size_t seg_len, bool defined[8]) {
+// Every table of a DHT segment as stb_image 2.27 reads it (bytes past the end read as 0); returns
+// what is wrong, or nullptr. More than 256 codes overflow its Huffman arrays; a DC symbol over 15 is
+// used as a bit count that indexes 17-entry tables (both fixed upstream in 2.28; Debian 12 ships
+// 2.27). Marks the tables it defines in `defined` (DC 0-3, then AC 0-3).
+const char* dht_defect(const uint8_t* d, size_t n, size_t seg, size_t seg_len, bool defined[8]) {
   auto byte = [&](size_t i) -> unsigned { return i < n ? d[i] : 0; };
   long left = static_cast<long>(seg_len) - 2;
   size_t pos = seg + 2;
@@ -87,12 +88,15 @@ bool dht_ok(const uint8_t* d, size_t n, size_t seg, size_t seg_len, bool defined
     const unsigned table_class = byte(pos) >> 4, id = byte(pos) & 15;
     unsigned codes = 0;
     for (int i = 0; i < 16; ++i) codes += byte(pos + 1 + static_cast<size_t>(i));
-    if (codes > 256) return false;
+    if (codes > 256) return "a Huffman table has more than 256 codes";
+    if (table_class == 0)
+      for (unsigned i = 0; i < codes; ++i)
+        if (byte(pos + 17 + i) > 15) return "a DC Huffman table has a symbol over 15";
     if (table_class <= 1 && id <= 3) defined[table_class * 4 + id] = true;
     pos += 17 + codes;
     left -= 17 + static_cast<long>(codes);
   }
-  return true;
+  return nullptr;
 }
 
 // stb_image 2.27 decodes a scan with whatever its Huffman tables hold, and a table the file never
@@ -153,7 +157,10 @@ Layout jpeg_layout(const uint8_t* d, size_t n) {
     if (m == 0x00 || m == 0x01 || (m >= 0xD0 && m <= 0xD8)) continue;  // no length field
     if (n - pos < 2) break;
     const size_t len = be16(d + pos);
-    if (m == 0xC4 && !dht_ok(d, n, pos, len, defined)) l.corrupt = "a Huffman table has more than 256 codes";
+    if (m == 0xC4) {
+      const char* defect = dht_defect(d, n, pos, len, defined);
+      if (defect != nullptr && l.corrupt.empty()) l.corrupt = defect;
+    }
     if (len < 2 || len > n - pos) break;
     if (m == 0xDA && len >= 3 && !scan_tables_defined(d, pos, len, l.jpeg_progressive, defined) && l.corrupt.empty())
       l.corrupt = "a scan uses a Huffman table the file does not define";
@@ -418,6 +425,33 @@ DecodeResult decode_image(const uint8_t* data, size_t size, long long memory_bud
     out.warning = "The file appears truncated (its image data is too short for " + std::to_string(w) + " x " +
                   std::to_string(h) + " pixels); the result may be unreliable.";
   }
+  return out;
+}
+
+DecodeResult decode_samples(const uint16_t* samples, size_t count, int width, int height, int channels, int max_value,
+                            const std::string& format, int bit_depth) {
+  DecodeResult out;
+  out.format = format;
+  out.bit_depth = bit_depth;
+  if (width <= 0 || height <= 0) {
+    out.error = "The image has no pixels.";
+    return out;
+  }
+  if (width > kMaxSide || height > kMaxSide || static_cast<long long>(width) * height > kMaxPixels) {
+    out.error = too_large_message(width, height);
+    return out;
+  }
+  const size_t pixels = static_cast<size_t>(width) * static_cast<size_t>(height);
+  if ((channels != 1 && channels != 3) || max_value < 1 || max_value > 65535 || samples == nullptr ||
+      count != pixels * static_cast<size_t>(channels)) {
+    out.error = "Not a readable " + format + " image (its samples do not match its size).";
+    return out;
+  }
+  out.channels = channels;
+  out.image.width = width;
+  out.image.height = height;
+  out.image.max_value = max_value;
+  to_gray(samples, channels, pixels, max_value, out);
   return out;
 }
 

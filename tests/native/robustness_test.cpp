@@ -169,6 +169,25 @@ TEST(Robustness, HuffmanTableWithTooManyCodesIsRefused) {
   }
 }
 
+// Fuzzing finding (fuzz_open_study): a DC Huffman table whose symbols go over 15 made stb_image
+// 2.27 receive that many bits (UBSan: shift exponent 32 is too large; stbi__bmask[n] read past its
+// 17 entries).
+TEST(Robustness, DcSymbolOver15IsRefused) {
+  auto jpg = jpeg_of(16, 16, 1, ramp(256));
+  // stb_image_write's first DHT table is DC 0: class/id, 16 counts, then its 12 symbols 0..11
+  const size_t dht = find_marker(jpg, 0xC4);
+  ASSERT_GT(dht, 0u);
+  ASSERT_EQ(jpg[dht + 4], 0x00);
+  const size_t symbols = dht + 5 + 16;
+  ASSERT_EQ(jpg[symbols + 3], 3);
+  jpg[symbols + 3] = 38;
+  const auto r = xr::open_study(jpg.data(), jpg.size());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.decoded.error.find("DC Huffman table has a symbol over 15"), std::string::npos) << r.decoded.error;
+  jpg[symbols + 3] = 15;  // 15 is allowed (stb_image 2.28 draws the line there too)
+  EXPECT_EQ(xr::open_study(jpg.data(), jpg.size()).decoded.error.find("symbol over 15"), std::string::npos);
+}
+
 // Fuzzing finding (fuzz_open_study): a scan that uses a Huffman table no DHT segment defined made
 // stb_image 2.27 decode with uninitialised tables: reads out of bounds in stbi__jpeg_huff_decode
 // (UBSan: index -444 out of bounds for 'stbi_uc[256]'; index 18 out of bounds for 'unsigned int[18]').
