@@ -10,7 +10,10 @@ ort=node_modules/onnxruntime-web/dist
 rm -rf "$site"
 mkdir -p "$site/ort" "$site/models"
 cp web/index.html web/style.css web/main.js web/pipeline.js web/model_card_text.js "$site/"
-cp web/offline.js web/sw.js "$site/"
+cp web/offline.js web/sw.js web/dicom.js "$site/"
+# dicom-parser ships only a UMD build: run it with `this` bound to an object, as an ES module.
+{ echo 'const root = {};'; echo '(function () {'; grep -v '^//# sourceMappingURL' node_modules/dicom-parser/dist/dicomParser.min.js
+  echo '}).call(root);'; echo 'export default root.dicomParser;'; } > "$site/dicom_parser.mjs"
 cp "$wasm"/xraylens_core.{js,wasm} "$wasm"/xraylens_app.{js,wasm} "$site/"
 cp "$ort"/ort.wasm.min.mjs "$ort"/ort-wasm-simd-threaded.mjs "$ort"/ort-wasm-simd-threaded.wasm "$site/ort/"
 shopt -s nullglob

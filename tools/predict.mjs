@@ -2,7 +2,7 @@
 // The headless predictor: the page's wasm core, pipeline and ONNX Runtime Web, run under Node.
 //   node tools/predict.mjs [--model covid-normal|covid-pneumonia|both] [--models-dir DIR] [--list FILE] [FILE...]
 // Writes CSV to stdout, one row per file and model. Exit status 0 whenever the list was processed.
-// `gate` is `ok` or `rejected:<reason>` (colour, blank, noise, not_a_frontal_chest_xray); a rejected
+// PNG, JPEG and DICOM (by content). `gate` is `ok` or `rejected:<reason>` (colour, blank, noise, lateral, not_a_frontal_chest_xray); a rejected
 // file still gets p_covid and verdict, as the page's "analyse anyway" would, so that evaluations can
 // choose whether to count it.
 import fs from 'node:fs';
@@ -57,7 +57,7 @@ async function main() {
     let info;
     try {
       const bytes = fs.readFileSync(file);
-      info = pipeline.open(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), file);
+      info = await pipeline.openAsync(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), file);
     } catch (e) {
       info = { ok: false, error: `cannot read the file (${e.code || e.message})` };
     }

@@ -4,6 +4,8 @@ import * as ort from './ort/ort.wasm.min.mjs';
 import createCore from './xraylens_core.js';
 import createApp from './xraylens_app.js';
 import { GATE, MODELS, Pipeline } from './pipeline.js';
+import dicomParser from './dicom_parser.mjs';
+import { patientText } from './dicom.js';
 import './offline.js'; // service worker (offline use) and the build version in #version
 import { modelCardText } from './model_card_text.js';
 
@@ -118,7 +120,7 @@ async function analyse(file) {
   try {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const t0 = performance.now();
-    const info = pipeline.open(bytes, file.name);
+    const info = await pipeline.openAsync(bytes, file.name);
     if (!info.ok) {
       const kept = pipeline.study ? ` Still showing ${pipeline.study.name}.` : '';
       showMessage(`Could not open ${file.name}: ${info.error}${kept}`, true);
@@ -126,7 +128,8 @@ async function analyse(file) {
     }
     const d = pipeline.core.display(DISPLAY_MAX_SIDE);
     const channels = ['', 'gray', 'gray + alpha', 'RGB', 'RGBA'][info.channels] || '';
-    app.setImage(d.pixels, d.width, d.height, info.width, info.height, file.name, `${info.format}, ${info.width} x ${info.height}, ${channels}, ${info.bitDepth}-bit`);
+    app.setImage(d.pixels, d.width, d.height, info.width, info.height, file.name, `${info.format}, ${info.width} x ${info.height}, ${channels}, ${info.bitDepth}-bit${dicomInfo(pipeline.study.dicom)}`);
+    if (pipeline.study.dicom) app.setPatient(patientText(pipeline.study.dicom.patient));
     state.gate = await pipeline.gate();
     state.override = false;
     state.openMs = performance.now() - t0;
@@ -138,6 +141,17 @@ async function analyse(file) {
     app.setBusy(false);
   }
 }
+
+// The DICOM details beside the format: photometric interpretation, view position, the window in use.
+function dicomInfo(dicom) {
+  if (!dicom) return '';
+  const w = dicom.window;
+  const win = w ? `, window ${+w.center.toFixed(1)}/${+w.width.toFixed(1)} (${w.source})` : '';
+  return `, ${dicom.photometric}, view ${dicom.viewPosition || 'not given'}${win}`;
+}
+
+const inflateRaw = (bytes) =>
+  new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'))).arrayBuffer();
 
 function saveCopy() {
   const { pipeline } = state;
@@ -193,7 +207,7 @@ async function start() {
   ort.env.wasm.wasmPaths = new URL('./ort/', import.meta.url).href;
   ort.env.wasm.numThreads = 1;
   // The models (and ORT's wasm) load while the ImGui app starts.
-  const pipelineReady = createCore().then((core) => new Pipeline(core, ort));
+  const pipelineReady = createCore().then((core) => new Pipeline(core, ort, { dicomParser, inflateRaw }));
   const modelsReady = pipelineReady.then(loadModels);
   const app = await createApp({ canvas: $('canvas') });
   state.app = app;

@@ -1,6 +1,8 @@
 // The one path from file bytes to a verdict, shared by the page (web/main.js) and the headless
 // predictor (tools/predict.mjs). It touches no browser API: the caller passes in the wasm core
-// (xraylens_core.js) and ONNX Runtime Web, so both run exactly this code.
+// (xraylens_core.js) and ONNX Runtime Web, so both run exactly this code. DICOM support takes the parser
+// (npm dicom-parser) and an async raw-deflate inflater as options, for the same reason.
+import { DicomError, LATERAL_VIEWS, inflatedCopy, isDicom, readDicom } from './dicom.js';
 
 export const MODELS = [
   { key: 'covid-normal', file: 'covid_normal', title: 'Model 1: COVID-19 vs Normal', output: 'prob' },
@@ -24,11 +26,13 @@ async function sha256Hex(bytes) {
 }
 
 export class Pipeline {
-  constructor(core, ort) {
+  constructor(core, ort, { dicomParser = null, inflateRaw = null } = {}) {
     this.core = core;
     this.ort = ort;
+    this.dicomParser = dicomParser;
+    this.inflateRaw = inflateRaw;
     this.models = new Map(); // key -> { spec, card, session } or { spec, error }
-    this.study = null; // { name, info, input: Float32Array }
+    this.study = null; // { name, info, input: Float32Array, dicom }
   }
 
   // Loads one model with its card; a model that fails its checks is kept with `error` and never answers.
@@ -77,10 +81,43 @@ export class Pipeline {
   }
 
   // Decodes and preprocesses; on failure the previous study stays open and `info.error` says why.
-  open(bytes, name) {
+  // PNG and JPEG go to the core as they are; DICOM (by its content) is read here first. A deflated DICOM
+  // needs openAsync.
+  open(bytes, name, inflated = null) {
+    if (isDicom(bytes)) return this.#openDicom(bytes, name, inflated);
     this.core.fileBuffer(bytes.length).set(bytes);
     const info = this.core.openFile();
-    if (info.ok) this.study = { name, info, input: new Float32Array(this.core.modelInput()) };
+    if (info.ok) this.study = { name, info, input: new Float32Array(this.core.modelInput()), dicom: null };
+    return info;
+  }
+
+  // The same as open, for every input the page takes (a deflated DICOM is inflated first).
+  async openAsync(bytes, name) {
+    let inflated = null;
+    if (isDicom(bytes) && this.dicomParser) {
+      try {
+        inflated = await inflatedCopy(bytes, this.dicomParser, this.inflateRaw);
+      } catch (e) {
+        return { ok: false, error: e.message, format: 'DICOM' };
+      }
+    }
+    return this.open(bytes, name, inflated);
+  }
+
+  #openDicom(bytes, name, inflated) {
+    let d;
+    try {
+      if (!this.dicomParser) throw new DicomError('DICOM support is not loaded.');
+      d = readDicom(bytes, this.dicomParser, inflated);
+      this.core.samplesBuffer(d.samples.length).set(d.samples);
+    } catch (e) {
+      return { ok: false, error: e instanceof DicomError ? e.message : `Not a readable DICOM file (${e.message}).`, format: 'DICOM' };
+    }
+    const info = this.core.openSamples(d.width, d.height, d.channels, d.maxValue, 'DICOM', d.bitDepth);
+    if (!info.ok) return info;
+    info.warning = [info.warning, ...d.notes].filter(Boolean).join(' ');
+    const { samples, ...dicom } = d;
+    this.study = { name, info, input: new Float32Array(this.core.modelInput()), dicom };
     return info;
   }
 
@@ -95,6 +132,9 @@ export class Pipeline {
     if (!this.study) throw new Error('no image is open');
     const { gateReason, gateMessage } = this.study.info;
     if (gateReason) return { ok: false, reason: gateReason, message: gateMessage, score: null };
+    const view = this.study.dicom?.viewPosition;
+    if (LATERAL_VIEWS.has(view))
+      return { ok: false, reason: 'lateral', message: `the DICOM file says this is a lateral view (View Position ${view}); the models read frontal chest X-rays only.`, score: null };
     const entry = this.models.get(GATE.key);
     if (!entry?.session) return { ok: true, reason: '', message: '', score: null };
     const out = await this.#run(entry.session, this.study.input);

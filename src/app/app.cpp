@@ -62,10 +62,18 @@ void draw_image_panel(AppState& s) {
       ImGui::TextColored(theme::kMuted, "(%s)", s.image_info.c_str());
     }
   }
+  if (!s.patient.empty()) {
+    ImGui::Checkbox("Show patient data", &s.show_patient);
+    track(s, "patient");
+    if (s.show_patient) {
+      ImGui::SameLine();
+      ImGui::TextUnformatted(s.patient.c_str());
+    }
+  }
   if (s.image.has_image()) draw_view_controls(s);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   if (!s.image.has_image()) {
-    const char* hint = "Open a chest X-ray (PNG or JPEG), or drop one anywhere on this page.";
+    const char* hint = "Open a chest X-ray (PNG, JPEG or DICOM), or drop one anywhere on this page.";
     const ImVec2 size = ImGui::CalcTextSize(hint);
     ImGui::SetCursorPos(ImVec2(ImGui::GetCursorPosX() + std::max(0.0f, (avail.x - size.x) / 2),
                                ImGui::GetCursorPosY() + std::max(0.0f, avail.y / 2 - size.y)));

@@ -51,6 +51,8 @@ struct AppState {
 
   std::string file_name;
   std::string image_info;  // "PNG, 3600 x 2708, RGB, 8-bit"
+  std::string patient;     // a DICOM file's patient data: shown only while show_patient is on
+  bool show_patient = false;
   ImageView image;
   DisplaySettings display;
 

@@ -29,4 +29,10 @@ DecodeResult decode_image(const uint8_t* data, size_t size);
 // The same with another memory budget in bytes (tests).
 DecodeResult decode_image(const uint8_t* data, size_t size, long long memory_budget);
 
+// Samples decoded elsewhere (DICOM, parsed in web/dicom.js): `channels` 1 (gray) or 3 (RGB, interleaved),
+// each 0..max_value (1..65535), `count` = width * height * channels. The same size limits, RGB-to-gray
+// conversion and colour measure as decode_image; `format` and `bit_depth` describe the source.
+DecodeResult decode_samples(const uint16_t* samples, size_t count, int width, int height, int channels, int max_value,
+                            const std::string& format, int bit_depth);
+
 }  // namespace xr

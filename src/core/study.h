@@ -22,5 +22,7 @@ struct Study {
 
 // Decode and preprocess in one step; on a decode error only `decoded.error` is set.
 Study open_study(const uint8_t* data, size_t size);
+// Preprocess an image decoded elsewhere (decode_samples); the same steps as open_study after its decode.
+Study open_decoded_study(DecodeResult decoded);
 
 }  // namespace xr

@@ -103,8 +103,15 @@ void set_image(const val& pixels, int width, int height, int source_width, int s
   g_source_height = source_height;
   g_state.file_name = name;
   g_state.image_info = info;
+  g_state.patient.clear();
+  g_state.show_patient = false;
   g_state.results = {};
   g_state.gate_message.clear();
+}
+
+void set_patient(const std::string& text) {
+  g_state.patient = text;
+  g_state.show_patient = false;
 }
 
 void clear_image() {
@@ -196,6 +203,7 @@ bool cam_shown() { return g_state.display.show_cam && g_state.image.has_cam(); }
 EMSCRIPTEN_BINDINGS(xraylens_app) {
   emscripten::function("setImage", &Waking<&set_image>::call);
   emscripten::function("clearImage", &Waking<&clear_image>::call);
+  emscripten::function("setPatient", &Waking<&set_patient>::call);
   emscripten::function("setResult", &Waking<&set_result>::call);
   emscripten::function("clearResults", &Waking<&clear_results>::call);
   emscripten::function("setCam", &Waking<&set_cam>::call);

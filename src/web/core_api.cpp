@@ -20,6 +20,7 @@ namespace {
 constexpr int kCopyMaxSide = 2048;  // labelled copies are made from the display-sized image
 
 std::vector<uint8_t> g_file;  // the bytes of the file to open, written by JS through fileBuffer()
+std::vector<uint16_t> g_samples;  // decoded samples (DICOM) to open, written by JS through samplesBuffer()
 xr::Study g_study;
 xr::Gray8 g_display;
 std::vector<uint8_t> g_png;
@@ -39,10 +40,18 @@ val file_buffer(double size) {
   return val(emscripten::typed_memory_view(g_file.size(), g_file.data()));
 }
 
-// A file that fails to open leaves the previous study in place, so nothing on screen is lost.
-val open_file() {
-  xr::Study study = xr::open_study(g_file.data(), g_file.size());
-  std::vector<uint8_t>().swap(g_file);
+// Samples are refused past the core's pixel limit (three channels) before anything is allocated.
+val samples_buffer(double count) {
+  if (!(count >= 0 && count <= 3.0 * static_cast<double>(xr::kMaxPixels))) {
+    std::vector<uint16_t>().swap(g_samples);
+    val::global("Error").new_(val(std::string("Image too large (the limit is 60 megapixels)."))).throw_();
+  }
+  g_samples.assign(static_cast<size_t>(count), 0);
+  return val(emscripten::typed_memory_view(g_samples.size(), g_samples.data()));
+}
+
+// A study that fails to open leaves the previous one in place, so nothing on screen is lost.
+val open_study(xr::Study study) {
   const bool ok = study.ok();
   if (ok) {
     g_study = std::move(study);
@@ -62,6 +71,19 @@ val open_file() {
   info.set("gateReason", ok ? g_study.check.reason : std::string());
   info.set("gateMessage", ok ? g_study.check.message : std::string());
   return info;
+}
+
+val open_file() {
+  xr::Study study = xr::open_study(g_file.data(), g_file.size());
+  std::vector<uint8_t>().swap(g_file);
+  return open_study(std::move(study));
+}
+
+val open_samples(int width, int height, int channels, int max_value, const std::string& format, int bit_depth) {
+  xr::DecodeResult decoded =
+      xr::decode_samples(g_samples.data(), g_samples.size(), width, height, channels, max_value, format, bit_depth);
+  std::vector<uint16_t>().swap(g_samples);
+  return open_study(xr::open_decoded_study(std::move(decoded)));
 }
 
 void release() {
@@ -110,6 +132,8 @@ EMSCRIPTEN_BINDINGS(xraylens_core) {
   emscripten::constant("inputSize", xr::kInputSize);
   emscripten::function("fileBuffer", &file_buffer);
   emscripten::function("openFile", &open_file);
+  emscripten::function("samplesBuffer", &samples_buffer);
+  emscripten::function("openSamples", &open_samples);
   emscripten::function("release", &release);
   emscripten::function("modelInput", &model_input);
   emscripten::function("canonical", &canonical);

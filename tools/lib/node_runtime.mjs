@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import zlib from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { GATE, MODELS, Pipeline } from '../../web/pipeline.js';
@@ -23,6 +24,12 @@ export async function loadCore(siteDir = SITE) {
   return createCore({ wasmBinary: fs.readFileSync(path.join(siteDir, 'xraylens_core.wasm')) });
 }
 
+// What web/dicom.js needs from its host: the parser and a raw-deflate inflater.
+export async function dicomOptions() {
+  const { default: dicomParser } = await import('dicom-parser');
+  return { dicomParser, inflateRaw: async (bytes) => zlib.inflateRawSync(bytes) };
+}
+
 export async function loadOrt() {
   const ort = await import('onnxruntime-web');
   ort.env.wasm.numThreads = 1;
@@ -37,7 +44,7 @@ function readIfExists(file) {
 // A pipeline with the models found in modelsDir (those absent are kept with their error), and the
 // input gate's model when modelsDir has one.
 export async function createNodePipeline({ modelsDir = path.join(ROOT, 'models'), keys = MODELS.map((m) => m.key), siteDir } = {}) {
-  const pipeline = new Pipeline(await loadCore(siteDir), await loadOrt());
+  const pipeline = new Pipeline(await loadCore(siteDir), await loadOrt(), await dicomOptions());
   for (const spec of [...MODELS.filter((m) => keys.includes(m.key)), GATE]) {
     const onnx = readIfExists(path.join(modelsDir, `${spec.file}.onnx`));
     const card = readIfExists(path.join(modelsDir, `${spec.file}.json`));

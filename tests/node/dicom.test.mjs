@@ -1,0 +1,99 @@
+// DICOM input through the page's pipeline and the headless predictor, with fixtures made at test time
+// from a real image by dcmtk and pydicom (tests/fixtures/make_dicom.py).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { ROOT, createNodePipeline } from '../../tools/lib/node_runtime.mjs';
+
+const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xr-dicom-'));
+execFileSync(PY, [path.join(ROOT, 'tests/fixtures/make_dicom.py'), tmp]);
+const fixtures = JSON.parse(fs.readFileSync(path.join(tmp, 'fixtures.json'), 'utf8'));
+// The shipped models when present (a real p_covid to compare), else tiny ones (the inputs still are).
+let modelsDir = path.join(ROOT, 'models');
+if (!fs.existsSync(path.join(modelsDir, 'covid_normal.onnx'))) {
+  modelsDir = path.join(tmp, 'models');
+  execFileSync(PY, [path.join(ROOT, 'tests/fixtures/make_tiny_models.py'), modelsDir]);
+}
+const pipeline = await createNodePipeline({ modelsDir, keys: ['covid-normal'] });
+
+async function analyse(file) {
+  const bytes = new Uint8Array(fs.readFileSync(path.join(tmp, file)));
+  const info = await pipeline.openAsync(bytes, file);
+  if (!info.ok) return { info };
+  const r = await pipeline.infer('covid-normal');
+  return { info, input: pipeline.study.input.slice(), p: r.pCovid, gate: await pipeline.gate(), dicom: pipeline.study.dicom };
+}
+
+test('every supported transfer syntax and photometric interpretation gives the reference image\'s input and p_covid', async (t) => {
+  for (const [file, reference] of Object.entries(fixtures.good)) {
+    const ref = await analyse(reference);
+    const got = await analyse(file);
+    assert.ok(got.info.ok, `${file}: ${got.info.error}`);
+    assert.equal(got.info.format, 'DICOM');
+    let maxDiff = 0;
+    for (let i = 0; i < ref.input.length; ++i) maxDiff = Math.max(maxDiff, Math.abs(ref.input[i] - got.input[i]));
+    assert.ok(maxDiff <= 1, `${file}: model input differs by ${maxDiff} gray levels`);
+    assert.ok(Math.abs(got.p - ref.p) <= 0.03, `${file}: p_covid ${got.p} vs ${ref.p} (${reference})`);
+    assert.equal(got.gate.ok, ref.gate.ok, file);
+    t.diagnostic(`${file} (${got.dicom.transferSyntax}, ${got.dicom.photometric}, ${got.info.bitDepth}-bit): ` +
+      `p_covid ${got.p.toFixed(6)}, reference ${ref.p.toFixed(6)}, |diff| ${Math.abs(got.p - ref.p).toFixed(6)}, input max diff ${maxDiff}`);
+  }
+});
+
+test('the file\'s window, view position and patient data are read; patient data stays out of names and warnings', async () => {
+  const mono1 = await analyse('mono1_16_window.dcm');
+  assert.deepEqual(mono1.dicom.window, { center: 410.5, width: 1021, source: 'file' });
+  assert.equal(mono1.dicom.viewPosition, 'PA');
+  assert.equal(mono1.dicom.photometric, 'MONOCHROME1');
+  assert.deepEqual(mono1.dicom.patient, { name: 'Jane Doe', id: 'XR-123', birthDate: '19700101', accession: 'ACC-9' });
+  const r = await pipeline.infer('covid-normal');
+  const copy = pipeline.labelledCopy(r, '2026-01-01');
+  assert.ok(!/Jane|Doe|XR-123|ACC-9/.test(copy.name + r.warning + JSON.stringify(mono1.info)));
+  const full = await analyse('mono2_12_fullrange.dcm');
+  assert.equal(full.dicom.window.source, 'full range');
+  const multi = await analyse('multiframe_8.dcm');
+  assert.match(multi.info.warning, /2 frames; the first/);
+});
+
+test('a lateral view (View Position LL) goes to the input gate as lateral', async () => {
+  const lateral = await analyse(fixtures.lateral);
+  assert.equal(lateral.gate.ok, false);
+  assert.equal(lateral.gate.reason, 'lateral');
+  assert.match(lateral.gate.message, /lateral/);
+});
+
+test('malformed and unsupported DICOM files get a message, and the open study stays', async (t) => {
+  const kept = await analyse('explicit_le_8.dcm');
+  const expect = {
+    missing_rows: /no Rows or Columns/, absurd_size: /too large: 20000 x 20000/, truncated: /truncated/,
+    lying_pixel_length: /truncated|length/, lying_length: /truncated|length/, unknown_syntax: /1\.2\.826\.0\.1\.3680043\.99\.1 \(unknown\)/,
+    garbage: /no transfer syntax|Not a readable DICOM/, jpeg_baseline: /1\.2\.840\.10008\.1\.2\.4\.50 \(JPEG Baseline/,
+    jpeg_lossless: /1\.2\.840\.10008\.1\.2\.4\.70 \(JPEG Lossless/, jpeg_ls: /JPEG-LS/, rle: /RLE Lossless/,
+  };
+  for (const file of Object.keys(fixtures.bad)) {
+    const { info } = await analyse(`bad/${file}`);
+    assert.equal(info.ok, false, file);
+    assert.match(info.error, expect[fixtures.bad[file]] ?? /./, file);
+    assert.equal(pipeline.study.name, 'explicit_le_8.dcm');
+    t.diagnostic(`${file}: ${info.error}`);
+  }
+  assert.deepEqual(pipeline.study.input, kept.input);
+});
+
+test('the predictor reads DICOM: a row per file, error rows for bad files, exit status 0', () => {
+  const files = ['gray.png', 'deflated_16.dcm', 'signed_16_window.dcm', 'bad/truncated.dcm', 'bad/rle.dcm'].map((f) => path.join(tmp, f));
+  const r = spawnSync('node', [path.join(ROOT, 'tools/predict.mjs'), '--models-dir', modelsDir, '--model', 'covid-normal', ...files], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout.trim().split('\n').slice(1).map((l) => l.split(','));
+  assert.equal(rows.length, 5);
+  const p = rows.slice(0, 3).map((row) => Number(row[2]));
+  for (const x of p) assert.ok(Math.abs(x - p[0]) <= 0.03, r.stdout);
+  for (const row of rows.slice(3)) assert.equal(row[2], '', row.join(','));
+  assert.match(rows[3].slice(7).join(','), /truncated/);
+  assert.match(rows[4].slice(7).join(','), /RLE Lossless/);
+});
