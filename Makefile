@@ -9,7 +9,7 @@ WASM := build/wasm
 SITE := build/site
 
 .PHONY: all setup build native wasm site dist offline-zip run test test-native test-node test-e2e bench \
-        train train-smoke eval eval-smoke data test-python test-sanitize fuzz clean
+        train train-smoke eval eval-smoke gate-smoke test-training data test-python test-sanitize fuzz clean
 
 all: build
 
@@ -39,7 +39,7 @@ offline-zip: dist
 run: build
 	$(PY) serve.py --dir $(SITE) --port $(PORT)
 
-test: build test-native test-sanitize fuzz test-node test-e2e test-python
+test: build test-native test-sanitize fuzz test-node test-e2e test-python test-training
 
 test-native:
 	ctest --test-dir $(NATIVE) --output-on-failure
@@ -63,7 +63,11 @@ fuzz:
 	tests/fuzz/run_fuzz.sh $(FUZZ_SECONDS)
 
 test-python:
-	$(PY) -m unittest discover -s tests/python -p 'test_dataprep*.py'
+	$(PY) -m unittest discover -s tests/python -p 'test_*.py'
+
+# The training pipeline end to end on a tiny subset: classifiers, their evaluation through the
+# predictor, and the input gate (outputs under build/, never models/ or docs/).
+test-training: train-smoke eval-smoke gate-smoke
 
 bench: build
 	node tools/bench.mjs
@@ -80,6 +84,9 @@ eval: build
 
 eval-smoke: build
 	$(PY) -m training.evaluate --data $(DATA) --models build/smoke-models --smoke
+
+gate-smoke: native
+	$(PY) -m training.gate --data $(DATA) --out build/smoke-models --smoke
 
 # Manifest + splits + cache from downloaded collections (training/dataprep/README.md), e.g.
 #   make data DATAPREP_ARGS="--ieee8023 ~/covid-chestxray-dataset --kermany ~/chest_xray"
