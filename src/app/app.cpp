@@ -52,6 +52,16 @@ void draw_view_controls(AppState& s) {
   track(s, "opacity");
   ImGui::SameLine();
   ImGui::TextColored(theme::kMuted, "where the model's evidence is, not a lesion outline");
+  ImGui::Checkbox("Invert", &s.display.invert);
+  track(s, "invert");
+  ImGui::SameLine();
+  if (ImGui::Button("Reset view")) reset_view(s.view, s.display);
+  track(s, "reset-view");
+  ImGui::SameLine();
+  ImGui::Checkbox("Shortcuts", &s.view.show_help);
+  track(s, "help");
+  ImGui::SameLine();
+  ImGui::TextColored(theme::kMuted, "wheel: zoom, drag: pan, right-drag: window/level");
 }
 
 void draw_image_panel(AppState& s) {
@@ -80,12 +90,10 @@ void draw_image_panel(AppState& s) {
     ImGui::TextColored(theme::kMuted, "%s", hint);
     return;
   }
-  const float scale = std::min(avail.x / s.image.width(), avail.y / s.image.height());
-  const ImVec2 size(s.image.width() * scale, s.image.height() * scale);
-  ImGui::SetCursorPos(ImVec2(ImGui::GetCursorPosX() + (avail.x - size.x) / 2, ImGui::GetCursorPosY()));
   const GLuint tex = s.image.texture(s.display);
-  ImGui::Image(reinterpret_cast<ImTextureID>(static_cast<uintptr_t>(tex)), size);
-  track(s, "image");
+  const ImVec4 r = draw_viewport(s.view, s.display, tex, s.image.width(), s.image.height(), s.source_width);
+  track(s, "viewport");
+  s.widgets["image"] = {r.x, r.y, r.z, r.w};
 }
 
 void draw_gate(AppState& s, const Host& host) {
@@ -211,6 +219,7 @@ void draw_app(AppState& s, const Host& host) {
   ImGui::EndChild();
   ImGui::End();
   draw_model_card(s);
+  draw_viewport_help(s.view);
   // The notice is a modal of the main window's stack; open it last so it sits above everything.
   ImGui::Begin("XRayLens");
   draw_notice(s, host);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/image_view.h"
+#include "app/viewport.h"
 
 namespace app {
 
@@ -54,7 +55,9 @@ struct AppState {
   std::string patient;     // a DICOM file's patient data: shown only while show_patient is on
   bool show_patient = false;
   ImageView image;
+  int source_width = 0;  // the decoded image's width (the display image may be smaller)
   DisplaySettings display;
+  Viewport view;
 
   // The input gate's refusal, with the choice to analyse anyway.
   std::string gate_message;

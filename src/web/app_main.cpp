@@ -11,6 +11,7 @@
 #include <imgui_impl_opengl3.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <vector>
 
@@ -101,6 +102,8 @@ void set_image(const val& pixels, int width, int height, int source_width, int s
   g_state.image.upload(px.data(), width, height);
   g_source_width = source_width;
   g_source_height = source_height;
+  g_state.source_width = source_width;
+  app::reset_view(g_state.view, g_state.display);
   g_state.file_name = name;
   g_state.image_info = info;
   g_state.patient.clear();
@@ -198,6 +201,19 @@ val widget_rect(const std::string& name) {
 double frame_count() { return static_cast<double>(g_state.frames); }
 bool cam_shown() { return g_state.display.show_cam && g_state.image.has_cam(); }
 
+// Zoom, pan and window/level as the viewer holds them (end-to-end tests).
+val view_state() {
+  val out = val::object();
+  out.set("zoom", g_state.view.zoom);
+  out.set("cx", g_state.view.cx);
+  out.set("cy", g_state.view.cy);
+  out.set("windowCenter", g_state.display.window_center);
+  out.set("windowWidth", g_state.display.window_width);
+  out.set("invert", g_state.display.invert);
+  out.set("help", g_state.view.show_help);
+  return out;
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(xraylens_app) {
@@ -217,6 +233,7 @@ EMSCRIPTEN_BINDINGS(xraylens_app) {
   emscripten::function("widgetRect", &widget_rect);
   emscripten::function("frameCount", &frame_count);
   emscripten::function("camShown", &cam_shown);
+  emscripten::function("viewState", &view_state);
 }
 
 int main() {
@@ -247,6 +264,13 @@ int main() {
   ImGui::GetStyle().Colors[ImGuiCol_WindowBg].w = 1.0f;
   ImGui::GetStyle().FrameRounding = 3.0f;
   ImGui_ImplGlfw_InitForOpenGL(g_window, true);
+  // Emscripten 3.1.6's GLFW 3 passes the DOM wheel delta as it is (pixels, positive downwards): make
+  // one notch one step up or down, as native GLFW does, before ImGui sees it.
+  glfwSetScrollCallback(g_window, [](GLFWwindow* w, double x, double y) {
+    const auto step = [](double d) { return d == 0 ? 0.0 : -std::copysign(std::max(1.0, std::abs(d) / 100.0), d); };
+    wake();
+    ImGui_ImplGlfw_ScrollCallback(w, step(x), step(y));
+  });
   ImGui_ImplOpenGL3_Init("#version 300 es");
 
   emscripten_set_main_loop(frame, 0, false);

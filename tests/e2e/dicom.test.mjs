@@ -9,11 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { PY, clickWidget, defaultModels, launch, openApp, prepareSite, startServer } from './harness.mjs';
-import { ROOT } from '../../tools/lib/node_runtime.mjs';
+import { ROOT, loadCore } from '../../tools/lib/node_runtime.mjs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xr-e2e-dicom-'));
 execFileSync(PY, [path.join(ROOT, 'tests/fixtures/make_dicom.py'), tmp]);
 const fixtures = JSON.parse(fs.readFileSync(path.join(tmp, 'fixtures.json'), 'utf8'));
+const core = await loadCore();
 let server, browser;
 
 before(async () => {
@@ -95,6 +96,77 @@ test('malformed and unsupported DICOM files get a message; the page keeps the op
     assert.match(message, /Still showing explicit_le_8\.dcm/);
   }
   await openFile(page, 'deflated_8.dcm');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+// The viewer panel as the core's canonical image of a screenshot (256 x 256 gray).
+async function grab(page) {
+  await page.waitForTimeout(200); // frames are drawn on demand, a few after each change
+  const r = await page.evaluate(() => globalThis.xraylens.app.widgetRect('viewport'));
+  const png = await page.screenshot({ clip: { x: r.x, y: r.y, width: r.w, height: r.h } });
+  core.fileBuffer(png.length).set(png);
+  assert.ok(core.openFile().ok);
+  return new Uint8Array(core.canonical());
+}
+const changedShare = (a, b) => a.reduce((n, v, i) => n + (Math.abs(v - b[i]) > 8 ? 1 : 0), 0) / a.length;
+// A key held for a few frames (imgui 1.86 reads key state once a frame; a press and release between two
+// frames would be missed).
+async function press(page, key) {
+  await page.keyboard.down(key);
+  await page.waitForTimeout(100);
+  await page.keyboard.up(key);
+}
+const view = (page) => page.evaluate(() => globalThis.xraylens.app.viewState());
+
+test('the viewer zooms about the cursor, pans, windows, inverts and resets a DICOM image', async () => {
+  const { page, errors } = await openPage();
+  await openFile(page, 'mono1_16_window.dcm');
+  await clickWidget(page, 'heatmap'); // the heatmap off: only the image changes below
+  const img = await page.evaluate(() => globalThis.xraylens.app.widgetRect('image'));
+  const at = { x: img.x + img.w * 0.3, y: img.y + img.h * 0.4 };
+  const start = await grab(page);
+
+  await page.mouse.move(at.x, at.y);
+  for (let i = 0; i < 4; ++i) {
+    await page.mouse.wheel(0, -100);
+    await page.waitForTimeout(60);
+  }
+  let v = await view(page);
+  assert.ok(v.zoom > 1.5, `zoomed in (${v.zoom})`);
+  assert.ok(v.cx < 0.5 && v.cy < 0.5, `about the cursor, up and left of the centre (${v.cx}, ${v.cy})`);
+  const zoomed = await grab(page);
+  assert.ok(changedShare(start, zoomed) > 0.1, 'the picture changed when zoomed');
+
+  await page.mouse.move(at.x, at.y);
+  await page.mouse.down();
+  await page.mouse.move(at.x + 120, at.y + 80, { steps: 6 });
+  await page.mouse.up();
+  const panned = await view(page);
+  assert.ok(panned.cx < v.cx && panned.cy < v.cy, 'dragging right and down shows more of the upper left');
+  assert.ok(changedShare(zoomed, await grab(page)) > 0.1, 'the picture changed when panned');
+
+  const before = await grab(page);
+  await page.mouse.move(at.x, at.y);
+  await page.mouse.down({ button: 'right' });
+  await page.mouse.move(at.x - 150, at.y + 60, { steps: 6 });
+  await page.mouse.up({ button: 'right' });
+  v = await view(page);
+  assert.ok(v.windowWidth < 1 && v.windowCenter < 0.5, `narrower window, lower level (${v.windowWidth}, ${v.windowCenter})`);
+  assert.ok(changedShare(before, await grab(page)) > 0.1, 'the picture changed with window/level');
+
+  await press(page, 'i');
+  await page.waitForFunction(() => globalThis.xraylens.app.viewState().invert);
+  await press(page, 'r');
+  await page.waitForFunction(() => globalThis.xraylens.app.viewState().zoom === 1);
+  v = await view(page);
+  assert.deepEqual([v.invert, v.windowCenter, v.windowWidth, v.cx, v.cy], [false, 0.5, 1, 0.5, 0.5]);
+  assert.ok(changedShare(start, await grab(page)) < 0.02, 'reset shows the image as it was');
+
+  await press(page, '1'); // one image pixel per screen pixel: a 945 px image in a smaller panel
+  await page.waitForFunction(() => globalThis.xraylens.app.viewState().zoom > 1);
+  await clickWidget(page, 'help');
+  await page.waitForFunction(() => globalThis.xraylens.app.viewState().help);
   assert.deepEqual(errors, []);
   await page.close();
 });
