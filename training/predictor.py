@@ -1,13 +1,18 @@
 """Calls the headless predictor (node tools/predict.mjs: the page's wasm core + ONNX Runtime Web) and reads
 its CSV. The headline test figures of make eval come from here."""
 import csv
+import glob
+import hashlib
 import io
 import os
 import subprocess
 import tempfile
 
+from .data import sha256_file
+
 PREDICT = os.path.join("tools", "predict.mjs")
 CORE = os.path.join("build", "site", "xraylens_core.wasm")
+CACHE = os.path.join("build", "eval-cache")
 KEYS = {"covid_normal": "covid-normal", "covid_pneumonia": "covid-pneumonia"}
 
 
@@ -15,8 +20,23 @@ def available():
     return os.path.exists(PREDICT) and os.path.exists(CORE)
 
 
-def predict(files, models_dir, timeout=3600):
-    """Run both models on `files`; return {(file, model_name): row dict} (p_covid as float or None)."""
+def cache_key(files, models_dir):
+    """Hash of the file list, the models' bytes and the predictor's code: equal key, equal output."""
+    h = hashlib.sha256("\n".join(files).encode())
+    for p in sorted(glob.glob(os.path.join(models_dir, "*.onnx"))) + [PREDICT, CORE]:
+        h.update(sha256_file(p).encode())
+    for p in sorted(glob.glob(os.path.join("web", "*.js")) + glob.glob(os.path.join("tools", "lib", "*.mjs"))):
+        h.update(sha256_file(p).encode())
+    return h.hexdigest()[:16]
+
+
+def predict(files, models_dir, timeout=7200):
+    """Run both models on `files`; return {(file, model_name): row dict} (p_covid as float or None).
+    The CSV is kept in build/eval-cache/ under a key of everything that determines it."""
+    cached = os.path.join(CACHE, f"predict-{cache_key(files, models_dir)}.csv")
+    if os.path.exists(cached):
+        with open(cached) as f:
+            return parse(f.read())
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
         f.write("".join(p + "\n" for p in files))
         lst = f.name
@@ -28,9 +48,17 @@ def predict(files, models_dir, timeout=3600):
         os.unlink(lst)
     if res.returncode != 0:
         raise RuntimeError(f"predictor failed ({res.returncode}): {res.stderr[-2000:]}")
+    os.makedirs(CACHE, exist_ok=True)
+    with open(cached + ".tmp", "w") as f:
+        f.write(res.stdout)
+    os.replace(cached + ".tmp", cached)
+    return parse(res.stdout)
+
+
+def parse(text):
     names = {v: k for k, v in KEYS.items()}
     out = {}
-    for row in csv.DictReader(io.StringIO(res.stdout)):
+    for row in csv.DictReader(io.StringIO(text)):
         row["p_covid"] = float(row["p_covid"]) if row["p_covid"] not in ("", None) else None
         out[(row["file"], names.get(row["model"], row["model"]))] = row
     return out
