@@ -1,13 +1,15 @@
-// DICOM Part 10 input: the file's pixel data, VOI-windowed, as samples for the wasm core
-// (core.openSamples), so that preprocessing and the input gate are the same code as for PNG and JPEG.
-// It touches no browser API: the parser (npm dicom-parser) and, for the deflated transfer syntax, an
-// inflater are passed in by the caller (web/main.js, tools/lib/node_runtime.mjs).
+// DICOM Part 10 input: the first frame's pixels (uncompressed, or an 8-bit JPEG frame), VOI-windowed, as
+// samples for the wasm core (core.openSamples), so that preprocessing and the input gate are the same code
+// as for PNG and JPEG. It touches no browser API: the parser (npm dicom-parser), an inflater for the
+// deflated transfer syntax and a JPEG decoder are passed in (web/pipeline.js, its callers).
 
 const IMPLICIT_LE = '1.2.840.10008.1.2';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 const DEFLATED_LE = '1.2.840.10008.1.2.1.99';
 const EXPLICIT_BE = '1.2.840.10008.1.2.2';
 const SUPPORTED = new Set([IMPLICIT_LE, EXPLICIT_LE, DEFLATED_LE, EXPLICIT_BE]);
+// 8-bit JPEG frames, decoded by the core's own JPEG decoder (decodeJpeg)
+const JPEG_8 = new Set(['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51']);
 const NAMES = {
   '1.2.840.10008.1.2.4.50': 'JPEG Baseline (Process 1)',
   '1.2.840.10008.1.2.4.51': 'JPEG Extended (Process 2 & 4)',
@@ -50,12 +52,13 @@ export function transferSyntax(bytes, parser) {
   return { uid, position: meta.position };
 }
 
-function checkSyntax(uid) {
-  if (SUPPORTED.has(uid)) return;
+function checkSyntax(uid, decodeJpeg) {
+  if (SUPPORTED.has(uid) || (JPEG_8.has(uid) && decodeJpeg)) return;
   if (!uid) throw new DicomError('Not a readable DICOM file (its file meta information gives no transfer syntax).');
   const name = NAMES[uid] ? ` (${NAMES[uid]})` : ' (unknown)';
   throw new DicomError(`This DICOM file uses transfer syntax ${uid}${name}, which this page cannot ` +
-    'decode yet. Uncompressed (implicit or explicit VR little endian, explicit big endian) and deflated files can be read.');
+    'decode yet. Uncompressed (implicit or explicit VR little endian, explicit big endian), deflated and ' +
+    '8-bit JPEG (baseline, extended) files can be read.');
 }
 
 // The inflated data set for the deflated transfer syntax, or null when the file is not deflated.
@@ -89,11 +92,13 @@ function personName(pn) {
 }
 
 // Reads the first frame. Returns { width, height, channels, maxValue, bitDepth, samples: Uint16Array,
-// window: { center, width, source }, viewPosition, patient: { name, id, birthDate, accession }, notes: [] }.
-// Throws DicomError with a message for a person.
-export function readDicom(bytes, parser, inflated = null) {
+// window: { center, width, source }, viewPosition, patient: { name, id, birthDate, accession }, notes: [] },
+// or, for a colour JPEG frame, `jpeg` (the frame's bytes, to open as a JPEG) instead of samples.
+// `inflated`: the deflated syntax's inflated copy (inflatedCopy); `decodeJpeg(bytes)`: an 8-bit JPEG
+// decoder returning { width, height, samples } (gray) or throwing. Throws DicomError with a message for a person.
+export function readDicom(bytes, parser, { inflated = null, decodeJpeg = null } = {}) {
   const { uid } = transferSyntax(bytes, parser);
-  checkSyntax(uid);
+  checkSyntax(uid, decodeJpeg);
   let ds;
   try {
     ds = parser.parseDicom(bytes, inflated ? { inflater: () => inflated } : {});
@@ -116,32 +121,31 @@ export function readDicom(bytes, parser, inflated = null) {
   if (!(bitsStored >= 1 && bitsStored <= bitsAllocated))
     throw new DicomError(`Not a readable DICOM image: ${bitsStored} bits stored in ${bitsAllocated} allocated.`);
   const mono = photometric === 'MONOCHROME1' || photometric === 'MONOCHROME2';
-  if (!((mono && spp === 1) || (photometric === 'RGB' && spp === 3)))
+  const jpeg = JPEG_8.has(uid);
+  const colour = photometric === 'RGB' || (jpeg && photometric.startsWith('YBR_FULL'));
+  if (!((mono && spp === 1) || (colour && spp === 3)))
     throw new DicomError(`This DICOM image's photometric interpretation is ${photometric} with ${spp} samples per pixel; ` +
       'MONOCHROME1, MONOCHROME2 and RGB can be read.');
   const pixel = ds.elements.x7fe00010;
   if (!pixel) throw new DicomError('This DICOM file has no pixel data.');
-  if (pixel.encapsulatedPixelData || pixel.hadUndefinedLength)
-    throw new DicomError('Not a readable DICOM file: its pixel data is encapsulated (compressed) although its transfer syntax is not.');
-  const data = ds.byteArray;
-  const frameBytes = rows * cols * spp * (bitsAllocated / 8);
-  const available = Math.min(pixel.length, data.length - pixel.dataOffset);
-  if (available < frameBytes)
-    throw new DicomError(`The DICOM file appears truncated: its pixel data holds ${Math.max(0, available)} bytes, ` +
-      `a ${cols} x ${rows} image needs ${frameBytes}.`);
-
-  const values = storedValues(data, pixel.dataOffset, rows * cols * spp, bitsAllocated, bitsStored, signed, uid === EXPLICIT_BE);
-  const notes = [];
-  if (frames > 1) notes.push(`This DICOM file holds ${frames} frames; the first is shown and analysed.`);
-  const result = {
-    width: cols, height: rows, bitDepth: bitsStored, photometric, transferSyntax: uid,
-    viewPosition: text(ds, 'x00185101').toUpperCase(),
-    patient: {
-      name: personName(text(ds, 'x00100010')), id: text(ds, 'x00100020'),
-      birthDate: text(ds, 'x00100030'), accession: text(ds, 'x00080050'),
-    },
-    notes,
-  };
+  let values;
+  if (jpeg) {
+    if (!pixel.encapsulatedPixelData) throw new DicomError('Not a readable DICOM file: its JPEG pixel data is not encapsulated.');
+    const frame = jpegFrame(ds, pixel, parser, frames);
+    if (colour) return { ...header(ds, uid, photometric, cols, rows, 8, frames), jpeg: frame };
+    values = jpegValues(decodeJpeg, frame, rows, cols, signed);
+  } else {
+    if (pixel.encapsulatedPixelData || pixel.hadUndefinedLength)
+      throw new DicomError('Not a readable DICOM file: its pixel data is encapsulated (compressed) although its transfer syntax is not.');
+    const data = ds.byteArray;
+    const frameBytes = rows * cols * spp * (bitsAllocated / 8);
+    const available = Math.min(pixel.length, data.length - pixel.dataOffset);
+    if (available < frameBytes)
+      throw new DicomError(`The DICOM file appears truncated: its pixel data holds ${Math.max(0, available)} bytes, ` +
+        `a ${cols} x ${rows} image needs ${frameBytes}.`);
+    values = storedValues(data, pixel.dataOffset, rows * cols * spp, bitsAllocated, bitsStored, signed, uid === EXPLICIT_BE);
+  }
+  const result = header(ds, uid, photometric, cols, rows, bitsStored, frames);
   if (!mono) {
     const planar = uint(ds, 'x00280006') === 1;
     return { ...result, channels: 3, maxValue: bitsStored > 8 ? 65535 : 255, samples: rgbSamples(values, rows * cols, planar, bitsStored), window: null };
@@ -153,6 +157,46 @@ export function readDicom(bytes, parser, inflated = null) {
   const maxValue = bitsStored > 8 ? 65535 : 255;
   const samples = windowed(values, window, maxValue, photometric === 'MONOCHROME1');
   return { ...result, channels: 1, maxValue, samples, window };
+}
+
+// What every reading returns beside the pixels.
+function header(ds, uid, photometric, width, height, bitDepth, frames) {
+  return {
+    width, height, bitDepth, photometric, transferSyntax: uid,
+    viewPosition: text(ds, 'x00185101').toUpperCase(),
+    patient: {
+      name: personName(text(ds, 'x00100010')), id: text(ds, 'x00100020'),
+      birthDate: text(ds, 'x00100030'), accession: text(ds, 'x00080050'),
+    },
+    notes: frames > 1 ? [`This DICOM file holds ${frames} frames; the first is shown and analysed.`] : [],
+  };
+}
+
+// The first frame's bytes from encapsulated pixel data.
+function jpegFrame(ds, pixel, parser, frames) {
+  try {
+    if (!pixel.fragments?.length) throw new Error('no fragments');
+    if (frames === 1) return parser.readEncapsulatedPixelDataFromFragments(ds, pixel, 0, pixel.fragments.length);
+    const table = pixel.basicOffsetTable?.length ? pixel.basicOffsetTable : parser.createJPEGBasicOffsetTable(ds, pixel);
+    return parser.readEncapsulatedImageFrame(ds, pixel, 0, table);
+  } catch (e) {
+    throw new DicomError(`Not a readable DICOM file (its encapsulated pixel data is corrupt: ${parserMessage(e)}).`);
+  }
+}
+
+// A gray JPEG frame's samples as stored values (8-bit; sign-extended when the file says signed).
+function jpegValues(decodeJpeg, frame, rows, cols, signed) {
+  let d;
+  try {
+    d = decodeJpeg(frame);
+  } catch (e) {
+    throw new DicomError(`This DICOM file's JPEG frame cannot be decoded: ${e.message}`);
+  }
+  if (d.width !== cols || d.height !== rows)
+    throw new DicomError(`Not a readable DICOM file: its JPEG frame is ${d.width} x ${d.height}, the file says ${cols} x ${rows}.`);
+  const values = Float64Array.from(d.samples);
+  if (signed) for (let i = 0; i < values.length; ++i) if (values[i] >= 128) values[i] -= 256;
+  return values;
 }
 
 // Stored values of the first frame: masked to Bits Stored (High Bit = Bits Stored - 1), sign-extended.

@@ -105,20 +105,36 @@ export class Pipeline {
   }
 
   #openDicom(bytes, name, inflated) {
-    let d;
+    let d, info;
     try {
       if (!this.dicomParser) throw new DicomError('DICOM support is not loaded.');
-      d = readDicom(bytes, this.dicomParser, inflated);
-      this.core.samplesBuffer(d.samples.length).set(d.samples);
+      d = readDicom(bytes, this.dicomParser, { inflated, decodeJpeg: (frame) => this.#decodeJpeg(frame) });
+      if (d.jpeg) {
+        // a colour JPEG frame opens as any JPEG, so that the input gate measures its colour
+        this.core.fileBuffer(d.jpeg.length).set(d.jpeg);
+        info = this.core.openFile();
+        if (info.ok) info.format = 'DICOM';
+      } else {
+        this.core.samplesBuffer(d.samples.length).set(d.samples);
+        info = this.core.openSamples(d.width, d.height, d.channels, d.maxValue, 'DICOM', d.bitDepth);
+      }
     } catch (e) {
       return { ok: false, error: e instanceof DicomError ? e.message : `Not a readable DICOM file (${e.message}).`, format: 'DICOM' };
     }
-    const info = this.core.openSamples(d.width, d.height, d.channels, d.maxValue, 'DICOM', d.bitDepth);
     if (!info.ok) return info;
     info.warning = [info.warning, ...d.notes].filter(Boolean).join(' ');
-    const { samples, ...dicom } = d;
+    const { samples, jpeg, ...dicom } = d;
     this.study = { name, info, input: new Float32Array(this.core.modelInput()), dicom };
     return info;
+  }
+
+  // A gray 8-bit JPEG frame by the core's own decoder: { width, height, samples }.
+  #decodeJpeg(frame) {
+    this.core.fileBuffer(frame.length).set(frame);
+    const r = this.core.decodeFile();
+    if (!r.ok) throw new Error(r.error);
+    if (r.maxValue !== 255) throw new Error('it is not 8-bit');
+    return { width: r.width, height: r.height, samples: new Uint16Array(this.core.decodedSamples()) };
   }
 
   close() {

@@ -21,6 +21,7 @@ constexpr int kCopyMaxSide = 2048;  // labelled copies are made from the display
 
 std::vector<uint8_t> g_file;  // the bytes of the file to open, written by JS through fileBuffer()
 std::vector<uint16_t> g_samples;  // decoded samples (DICOM) to open, written by JS through samplesBuffer()
+xr::DecodeResult g_decoded;       // decodeFile's image (a DICOM's JPEG frame), until openSamples
 xr::Study g_study;
 xr::Gray8 g_display;
 std::vector<uint8_t> g_png;
@@ -79,7 +80,28 @@ val open_file() {
   return open_study(std::move(study));
 }
 
+// Decodes the file buffer (PNG or JPEG) without opening a study: DICOM frames stored as JPEG are
+// decoded by the same code, then windowed in JS and opened with openSamples.
+val decode_file() {
+  g_decoded = xr::decode_image(g_file.data(), g_file.size());
+  std::vector<uint8_t>().swap(g_file);
+  val info = val::object();
+  info.set("ok", g_decoded.ok());
+  info.set("error", g_decoded.error);
+  info.set("warning", g_decoded.warning);
+  info.set("width", g_decoded.image.width);
+  info.set("height", g_decoded.image.height);
+  info.set("maxValue", g_decoded.image.max_value);
+  info.set("channels", g_decoded.channels);
+  return info;
+}
+
+val decoded_samples() {
+  return val(emscripten::typed_memory_view(g_decoded.image.pixels.size(), g_decoded.image.pixels.data()));
+}
+
 val open_samples(int width, int height, int channels, int max_value, const std::string& format, int bit_depth) {
+  g_decoded = {};
   xr::DecodeResult decoded =
       xr::decode_samples(g_samples.data(), g_samples.size(), width, height, channels, max_value, format, bit_depth);
   std::vector<uint16_t>().swap(g_samples);
@@ -134,6 +156,8 @@ EMSCRIPTEN_BINDINGS(xraylens_core) {
   emscripten::function("openFile", &open_file);
   emscripten::function("samplesBuffer", &samples_buffer);
   emscripten::function("openSamples", &open_samples);
+  emscripten::function("decodeFile", &decode_file);
+  emscripten::function("decodedSamples", &decoded_samples);
   emscripten::function("release", &release);
   emscripten::function("modelInput", &model_input);
   emscripten::function("canonical", &canonical);
