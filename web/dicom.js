@@ -194,14 +194,14 @@ function jpegValues(decodeJpeg, frame, rows, cols, signed) {
   }
   if (d.width !== cols || d.height !== rows)
     throw new DicomError(`Not a readable DICOM file: its JPEG frame is ${d.width} x ${d.height}, the file says ${cols} x ${rows}.`);
-  const values = Float64Array.from(d.samples);
+  const values = Float32Array.from(d.samples);
   if (signed) for (let i = 0; i < values.length; ++i) if (values[i] >= 128) values[i] -= 256;
   return values;
 }
 
 // Stored values of the first frame: masked to Bits Stored (High Bit = Bits Stored - 1), sign-extended.
 function storedValues(data, offset, count, bitsAllocated, bitsStored, signed, bigEndian) {
-  const out = new Float64Array(count);
+  const out = new Float32Array(count); // half the memory of doubles; exact for 16-bit values
   const view = new DataView(data.buffer, data.byteOffset + offset, count * (bitsAllocated / 8));
   const mask = bitsStored >= 32 ? 0xffffffff : (1 << bitsStored) - 1;
   const sign = 1 << (bitsStored - 1);
