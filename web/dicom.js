@@ -25,6 +25,8 @@ const NAMES = {
 };
 const MAX_SIDE = 16384; // as the core (contract.h): refused before the samples are allocated
 const MAX_PIXELS = 60_000_000;
+// The most a deflated data set may inflate to (the core's file limit, kMaxFileBytes): a deflate bomb stops here.
+export const MAX_INFLATED_BYTES = 256_000_000;
 
 export class DicomError extends Error {}
 
@@ -62,15 +64,16 @@ function checkSyntax(uid, decodeJpeg) {
 }
 
 // The inflated data set for the deflated transfer syntax, or null when the file is not deflated.
+// inflateRaw(bytes, limit) throws when the data would inflate to more than `limit` bytes.
 export async function inflatedCopy(bytes, parser, inflateRaw) {
   const { uid, position } = transferSyntax(bytes, parser);
   if (uid !== DEFLATED_LE) return null;
   if (!inflateRaw) throw new DicomError('This DICOM file is deflated, and no inflater is available here.');
   let data;
   try {
-    data = new Uint8Array(await inflateRaw(bytes.subarray(position)));
+    data = new Uint8Array(await inflateRaw(bytes.subarray(position), MAX_INFLATED_BYTES));
   } catch (e) {
-    throw new DicomError(`Not a readable DICOM file (its deflated data is corrupt: ${e.message}).`);
+    throw new DicomError(`Not a readable DICOM file (its deflated data cannot be inflated: ${e.message}).`);
   }
   const full = new Uint8Array(position + data.length);
   full.set(bytes.subarray(0, position));

@@ -150,8 +150,23 @@ function dicomInfo(dicom) {
   return `, ${dicom.photometric}, view ${dicom.viewPosition || 'not given'}${win}`;
 }
 
-const inflateRaw = (bytes) =>
-  new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'))).arrayBuffer();
+// A deflated DICOM data set, inflated by the browser; more than `limit` bytes (a deflate bomb) is refused.
+async function inflateRaw(bytes, limit) {
+  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+  const chunks = [];
+  let size = 0;
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    size += r.value.length;
+    if (size > limit) {
+      await reader.cancel();
+      throw new Error(`it inflates to more than ${limit / 1e6} MB`);
+    }
+    chunks.push(r.value);
+  }
+  const out = new Uint8Array(size);
+  chunks.reduce((at, c) => (out.set(c, at), at + c.length), 0);
+  return out;
+}
 
 function saveCopy() {
   const { pipeline } = state;

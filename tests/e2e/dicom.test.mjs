@@ -87,7 +87,7 @@ test('malformed and unsupported DICOM files get a message; the page keeps the op
   const { page, errors } = await openPage();
   await openFile(page, 'explicit_le_8.dcm');
   const expect = { truncated: /truncated/, absurd_size: /too large/, missing_rows: /no Rows/, unknown_syntax: /\(unknown\)/,
-    jpeg_lossless: /JPEG Lossless/, lying_length: /length/, garbage: /transfer syntax/, rle: /RLE Lossless/ };
+    jpeg_lossless: /JPEG Lossless/, deflate_bomb: /inflates to more than 256 MB/, lying_length: /length/, garbage: /transfer syntax/, rle: /RLE Lossless/ };
   for (const [name, re] of Object.entries(expect)) {
     await page.setInputFiles('#file', path.join(tmp, 'bad', `${name}.dcm`));
     await page.waitForFunction((n) => document.getElementById('message').textContent.includes(`Could not open ${n}.dcm`), name);

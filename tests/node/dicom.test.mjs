@@ -76,6 +76,7 @@ test('malformed and unsupported DICOM files get a message, and the open study st
     missing_rows: /no Rows or Columns/, absurd_size: /too large: 20000 x 20000/, truncated: /truncated/,
     lying_pixel_length: /truncated|length/, lying_length: /truncated|length/, unknown_syntax: /1\.2\.826\.0\.1\.3680043\.99\.1 \(unknown\)/,
     garbage: /no transfer syntax|Not a readable DICOM/, jpeg_truncated: /truncated|length|JPEG/,
+    deflate_bomb: /inflates to more than 256 MB/,
     jpeg_lossless: /1\.2\.840\.10008\.1\.2\.4\.70 \(JPEG Lossless/, jpeg_ls: /JPEG-LS/, rle: /RLE Lossless/,
   };
   for (const file of Object.keys(fixtures.bad)) {

@@ -27,7 +27,14 @@ export async function loadCore(siteDir = SITE) {
 // What web/dicom.js needs from its host: the parser and a raw-deflate inflater.
 export async function dicomOptions() {
   const { default: dicomParser } = await import('dicom-parser');
-  return { dicomParser, inflateRaw: async (bytes) => zlib.inflateRawSync(bytes) };
+  const inflateRaw = async (bytes, limit) => {
+    try {
+      return zlib.inflateRawSync(bytes, { maxOutputLength: limit });
+    } catch (e) {
+      throw new Error(e.code === 'ERR_BUFFER_TOO_LARGE' ? `it inflates to more than ${limit / 1e6} MB` : e.message);
+    }
+  };
+  return { dicomParser, inflateRaw };
 }
 
 export async function loadOrt() {
