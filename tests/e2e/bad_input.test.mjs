@@ -89,9 +89,11 @@ test('bad files get a message, the previous image stays, and a good image still 
   const elapsed = Date.now() - started;
   assert.ok(elapsed < 90_000, `${files.length} files took ${elapsed} ms`);
 
-  // still responsive: frames keep coming and a good image gets its verdict
-  const frames = await page.evaluate(() => globalThis.xraylens.app.frameCount());
-  await page.waitForFunction((n) => globalThis.xraylens.app.frameCount() > n + 5, frames, { timeout: 5_000 });
+  // still responsive (the app draws on demand, so frames are not a measure): the page answers at once,
+  // and a good image gets its verdict
+  const t0 = Date.now();
+  assert.equal(await page.evaluate(() => typeof globalThis.xraylens.app.frameCount()), 'number');
+  assert.ok(Date.now() - t0 < 2_000, `the page took ${Date.now() - t0} ms to answer`);
   await page.setInputFiles('#file', LAST);
   await page.waitForFunction((n) => document.getElementById('result').dataset.file === n, path.basename(LAST), { timeout: 30_000 });
   const r = await page.evaluate(() => ({ ...document.getElementById('result').dataset }));
