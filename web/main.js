@@ -97,7 +97,7 @@ async function runModels() {
       state.results[i] = r;
       app.setResult(i, view);
       if (i === state.model) showCam(r);
-      lines.push(`${outOfScope ? "OUTSIDE THE MODEL'S SCOPE (analysed anyway) " : ''}${r.title}: ${r.verdict}, probability of COVID-19 ${view.pText}, threshold ${view.thresholdText}${r.pCovid >= view.bandLow && r.pCovid < view.bandHigh ? ', inconclusive' : ''}, ${view.timing}`);
+      lines.push(`${outOfScope ? "OUTSIDE THE MODEL'S SCOPE (analysed anyway) " : ''}${r.title}: ${r.verdict}, probability of COVID-19 ${view.pText}, threshold ${view.thresholdText}${r.pCovid >= view.bandLow && r.pCovid < view.bandHigh ? ', inconclusive' : ''}, ${view.timing}${r.warning ? `. Warning: ${r.warning}` : ''}`);
     } catch (e) {
       errors.push(e.message);
     }
