@@ -188,7 +188,7 @@ def write(path, results, src, parity, source, manifest, cards, figs, smoke=False
             "FP = false positive at the shipped threshold):", "",
             f"![CAM Model 1]({rel['cam_covid_normal.png']})", "",
             f"![CAM Model 2]({rel['cam_covid_pneumonia.png']})", "",
-            "## What holds the models back", "", *limitations(results, src), ""]
+            *gate_link(path), "## What holds the models back", "", *limitations(results, src), ""]
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
         f.write("\n".join(out))
@@ -212,6 +212,13 @@ def setup_section(cards):
             "COVID-19 logit. The **baseline** has the same net and schedule with none of these (fixed x/255 "
             "scaling, no augmentation, uniform sampling). CAM: ReLU of the COVID-19-minus-other class map over "
             "the last feature grid, divided by its per-image maximum.", ""]
+
+
+def gate_link(path):
+    """The input gate has its own evaluation (training/gate.py writes it); link it when present."""
+    gate = os.path.join(os.path.dirname(path), "eval", "gate.md")
+    return ["## Input gate", "", "The learned input gate (is this a frontal chest X-ray?) is evaluated "
+            "separately: [eval/gate.md](eval/gate.md).", ""] if os.path.exists(gate) else []
 
 
 def limitations(results, src):

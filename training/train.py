@@ -28,7 +28,7 @@ PRETRAIN_CLASSES = ("normal", "covid", "pneumonia", "nodule")
 SOURCES = ("crd_partial", "ieee8023", "kermany_224", "jsrt")
 VERSION = "1.0.0"
 FULL = {"pretrain": 16000, "finetune": 10000, "source": 4000, "limit": None}
-SMOKE = {"pretrain": 640, "finetune": 384, "source": 256, "limit": 600}
+SMOKE = {"pretrain": 320, "finetune": 192, "source": 128, "limit": 400}
 VARIANTS = {"shipped": {"aug": True, "standardise": True, "balanced": True},
             "baseline": {"aug": False, "standardise": False, "balanced": False}}
 
