@@ -1,4 +1,5 @@
 """docs/EVALUATION.md: tables from the evaluation results, and the plots it links."""
+import json
 import os
 
 import numpy as np
@@ -214,11 +215,23 @@ def setup_section(cards):
             "the last feature grid, divided by its per-image maximum.", ""]
 
 
-def gate_link(path):
-    """The input gate has its own evaluation (training/gate.py writes it); link it when present."""
+def gate_link(path, models_dir="models"):
+    """The input gate's two headline figures (from its card, measured through the predictor by
+    training/gate.py) and a link to its own evaluation, when both are present."""
     gate = os.path.join(os.path.dirname(path), "eval", "gate.md")
-    return ["## Input gate", "", "The learned input gate (is this a frontal chest X-ray?) is evaluated "
-            "separately: [eval/gate.md](eval/gate.md).", ""] if os.path.exists(gate) else []
+    card_path = os.path.join(models_dir, "gate.json")
+    if not (os.path.exists(gate) and os.path.exists(card_path)):
+        return []
+    with open(card_path) as f:
+        m = json.load(f)["metrics"]
+    t = m.get("test_predictor") or m["test"]
+    neg, fr = t["negatives"]["all"], t["frontal"]["all"]
+    via = "the headless predictor" if m.get("test_predictor") else "PyTorch"
+    return ["## Input gate", "",
+            f"On `test`, through {via}: non-CXR inputs rejected **{100 * neg['rate']:.1f}% "
+            f"({neg['rejected']}/{neg['n']})**, frontal chest X-rays rejected **{100 * fr['rate']:.1f}% "
+            f"({fr['rejected']}/{fr['n']})** (targets: ≥ 95% and ≤ 2%). Per category, source and age group, "
+            "and how the threshold was chosen: [eval/gate.md](eval/gate.md).", ""]
 
 
 def limitations(results, src):
