@@ -82,14 +82,16 @@ def source_audit(aux, variant, x, rows):
     path = os.path.join(aux, f"source_{variant}.pt")
     if not os.path.exists(path):
         return None
-    clf = Classifier(len(SOURCES), standardise=(variant == "shipped"))
-    clf.load_state_dict(torch.load(path, map_location="cpu"))
+    saved = torch.load(path, map_location="cpu")
+    names, state = (saved["sources"], saved["state"]) if "sources" in saved else (list(SOURCES), saved)
+    clf = Classifier(len(names), standardise=(variant == "shipped"))
+    clf.load_state_dict(state)
     clf.eval()
-    y = np.array([SOURCES.index(r["source"]) for r in rows])
+    y = np.array([names.index(r["source"]) for r in rows])
     pred = loop.run_batches(clf, x).argmax(1)
     present = sorted(set(y.tolist()))
-    per = {SOURCES[k]: float((pred[y == k] == k).mean()) for k in present}
-    counts = np.bincount(y, minlength=len(SOURCES))
+    per = {names[k]: float((pred[y == k] == k).mean()) for k in present}
+    counts = np.bincount(y, minlength=len(names))
     return {"accuracy": float((pred == y).mean()), "balanced_accuracy": float(np.mean(list(per.values()))),
             "per_source_recall": per, "majority_accuracy": float(counts.max() / len(y)),
             "chance_balanced": 1.0 / len(present), "n": int(len(y))}

@@ -152,13 +152,19 @@ def export_version():
 def train_source_classifier(vname, pre, manifest, cfg, v, seed, aux, log):
     """Audit (c): how much of the source is learnable from the same images, trained the same way."""
     tr = Split(manifest, "train", {"covid", "normal"}, cfg["limit"], seed)
-    y = np.array([SOURCES.index(s) for s in tr.column("source")])
-    clf = Classifier(len(SOURCES), v["standardise"])
+    names = source_names(manifest)
+    y = np.array([names.index(s) for s in tr.column("source")])
+    clf = Classifier(len(names), v["standardise"])
     clf.backbone.load_state_dict(pre.backbone.state_dict())
     w = loop.balanced_weights(tr.rows, y, key="label") if v["balanced"] else None
     loop.train(clf, tr.x, y, cfg["source"], lr=1e-3, seed=seed + 2, weights=w, aug=v["aug"], log=log,
                tag=f"{vname}/source")
-    torch.save(clf.state_dict(), os.path.join(aux, f"source_{vname}.pt"))
+    torch.save({"state": clf.state_dict(), "sources": list(names)}, os.path.join(aux, f"source_{vname}.pt"))
+
+
+def source_names(manifest):
+    """The pool's four sources in their fixed order, then any others a manifest has (e.g. `make data`'s)."""
+    return SOURCES + tuple(sorted({r["source"] for r in manifest.all} - set(SOURCES)))
 
 
 def main(argv=None):
