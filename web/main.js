@@ -221,15 +221,9 @@ async function start() {
   };
   ort.env.wasm.wasmPaths = new URL('./ort/', import.meta.url).href;
   ort.env.wasm.numThreads = 1;
-  // The models (and ORT's wasm) load while the ImGui app starts. ONNX Runtime compiles its 14 MB wasm
-  // off the main thread once the first session is asked for; the app's start-up runs on the main
-  // thread, so it starts right after that request rather than before it.
-  let sessionStarted;
-  const sessionStart = new Promise((resolve) => (sessionStarted = resolve));
-  const pipelineReady = createCore().then((core) =>
-    Object.assign(new Pipeline(core, ort, { dicomParser, inflateRaw }), { onSessionStart: sessionStarted }));
+  // The models (and ORT's wasm) load while the ImGui app starts.
+  const pipelineReady = createCore().then((core) => new Pipeline(core, ort, { dicomParser, inflateRaw }));
   const modelsReady = pipelineReady.then(loadModels);
-  await Promise.race([sessionStart, modelsReady]);
   const app = await createApp({ canvas: $('canvas') });
   state.app = app;
   app.setNoticeAccepted(localStorage.getItem(NOTICE_KEY) === 'accepted');

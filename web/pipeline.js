@@ -33,7 +33,6 @@ export class Pipeline {
     this.inflateRaw = inflateRaw;
     this.models = new Map(); // key -> { spec, card, session } or { spec, error }
     this.study = null; // { name, info, input: Float32Array, dicom }
-    this.onSessionStart = null; // called when a model's session starts to be made (ORT's wasm loads then)
   }
 
   // Loads one model with its card; a model that fails its checks is kept with `error` and never answers.
@@ -46,7 +45,6 @@ export class Pipeline {
         throw new Error(`model contract v${card.contract_version}, this page speaks v${this.core.contractVersion}`);
       if (card.sha256 && (await sha256Hex(onnxBytes)) !== card.sha256)
         throw new Error('the model file does not match its card (sha256)');
-      this.onSessionStart?.();
       entry.session = await this.ort.InferenceSession.create(onnxBytes, { executionProviders: ['wasm'] });
       await this.#selfTest(entry);
     } catch (e) {
