@@ -78,6 +78,13 @@ std::string too_large_message(long long w, long long h) {
          " pixels (the limit is 60 megapixels and 16384 pixels a side).";
 }
 
+// The pixel-count and side limits of contract.h, checked on a header's size before any allocation.
+std::string size_error(long long w, long long h) {
+  if (w <= 0 || h <= 0) return "The image has no pixels.";
+  if (w > kMaxSide || h > kMaxSide || w * h > kMaxPixels) return too_large_message(w, h);
+  return "";
+}
+
 // stb_image's reason for a failure, in words, after `what` ("Could not decode the PNG image");
 // running out of the allowance is "too large".
 std::string failure(const std::string& what, long long budget, bool complete) {
@@ -137,14 +144,8 @@ DecodeResult decode_image(const uint8_t* data, size_t size, long long memory_bud
     out.error = failure("Not a readable " + out.format + " image", memory_budget, layout.complete);
     return out;
   }
-  if (w <= 0 || h <= 0) {
-    out.error = "The image has no pixels.";
-    return out;
-  }
-  if (w > kMaxSide || h > kMaxSide || static_cast<long long>(w) * h > kMaxPixels) {
-    out.error = too_large_message(w, h);
-    return out;
-  }
+  out.error = size_error(w, h);
+  if (!out.error.empty()) return out;
   const long long peak = decode_peak_bytes(layout, png, w, h, size);
   if (peak > memory_budget) {
     out.error = "Image too large: decoding " + std::to_string(w) + " x " + std::to_string(h) + " pixels would need about " +
@@ -204,14 +205,8 @@ DecodeResult decode_samples(const uint16_t* samples, size_t count, int width, in
   DecodeResult out;
   out.format = format;
   out.bit_depth = bit_depth;
-  if (width <= 0 || height <= 0) {
-    out.error = "The image has no pixels.";
-    return out;
-  }
-  if (width > kMaxSide || height > kMaxSide || static_cast<long long>(width) * height > kMaxPixels) {
-    out.error = too_large_message(width, height);
-    return out;
-  }
+  out.error = size_error(width, height);
+  if (!out.error.empty()) return out;
   const size_t pixels = static_cast<size_t>(width) * static_cast<size_t>(height);
   if ((channels != 1 && channels != 3) || max_value < 1 || max_value > 65535 || samples == nullptr ||
       count != pixels * static_cast<size_t>(channels)) {
