@@ -9,7 +9,7 @@ WASM := build/wasm
 SITE := build/site
 
 .PHONY: all setup build native wasm site dist offline-zip run test test-native test-node test-e2e bench \
-        train train-smoke eval eval-smoke gate-smoke test-training data test-python test-sanitize fuzz clean
+        train train-smoke eval eval-smoke before-models gate-smoke test-training data test-python test-sanitize fuzz clean
 
 all: build
 
@@ -73,14 +73,27 @@ bench: build
 	node tools/bench.mjs
 
 # Training and evaluation (Debian's PyTorch in /usr/bin/python3); see training/README.md.
+# The lung model first: its masks make the classifiers' lung-field input (contract v2).
 train: native
+	$(PY) -m training.lungs.train --data $(DATA) --out models
 	$(PY) -m training.train --data $(DATA) --out models
 
 train-smoke: native
+	$(PY) -m training.lungs.train --data $(DATA) --out build/smoke-models --smoke
 	$(PY) -m training.train --data $(DATA) --out build/smoke-models --smoke
 
-eval: build
+eval: build before-models
 	$(PY) -m training.evaluate --data $(DATA) --models models
+
+# Issue 3's shipped models (contract v1, the last commit before the lung field) for the before/after
+# audits of `make eval`; their source classifier was never committed, so that one audit needs the
+# build/v1-models/source.pt of the run that made them.
+BEFORE_REV := b99d19f
+before-models:
+	@mkdir -p build/v1-models/pytorch
+	@for m in covid_normal covid_pneumonia; do \
+	  git show $(BEFORE_REV):models/$$m.json > build/v1-models/$$m.json && \
+	  git show $(BEFORE_REV):models/pytorch/$$m.pt > build/v1-models/pytorch/$$m.pt; done
 
 eval-smoke: build
 	$(PY) -m training.evaluate --data $(DATA) --models build/smoke-models --smoke

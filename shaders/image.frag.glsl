@@ -1,7 +1,7 @@
 #version 300 es
-// Display of a gray X-ray: window/level (centre and width on 0..1), invert, and the model's class
-// activation map blended over the region the model saw, with the viridis colormap (perceptually
-// uniform, readable in gray and by colour-blind viewers).
+// Display of a gray X-ray: window/level (centre and width on 0..1), invert, the model's class
+// activation map blended over the region the model saw and clipped to its lung field, with the viridis
+// colormap (perceptually uniform, readable in gray and by colour-blind viewers), and the lung outline.
 precision mediump float;
 uniform sampler2D u_image;
 uniform sampler2D u_cam;       // 0..1, the model-input region only
@@ -11,6 +11,11 @@ uniform bool u_invert;
 uniform bool u_show_cam;
 uniform float u_cam_opacity;
 uniform vec4 u_cam_rect;       // x, y, width, height of the model-input region in image uv
+uniform sampler2D u_field;     // 0..1 over the same region: how much of the image the model saw there
+uniform bool u_has_field;
+uniform sampler2D u_lungs;     // the lung mask (1 = lung) over u_lung_rect
+uniform bool u_show_lungs;
+uniform vec4 u_lung_rect;
 in vec2 v_uv;
 out vec4 frag;
 
@@ -35,7 +40,16 @@ void main() {
     vec2 c = (v_uv - u_cam_rect.xy) / u_cam_rect.zw;
     if (all(greaterThanEqual(c, vec2(0.0))) && all(lessThanEqual(c, vec2(1.0)))) {
       float a = texture(u_cam, c).r;
+      if (u_has_field) a *= texture(u_field, c).r;
       colour = mix(colour, viridis(a), u_cam_opacity * smoothstep(0.05, 0.5, a));
+    }
+  }
+  if (u_show_lungs) {
+    vec2 c = (v_uv - u_lung_rect.xy) / u_lung_rect.zw;
+    if (all(greaterThanEqual(c, vec2(0.0))) && all(lessThanEqual(c, vec2(1.0)))) {
+      float m = texture(u_lungs, c).r;  // bilinear: 0.5 on the outline
+      float edge = 1.0 - smoothstep(0.0, 1.5 * max(fwidth(m), 1e-3), abs(m - 0.5));
+      colour = mix(colour, vec3(0.0, 0.85, 0.95), 0.9 * edge);
     }
   }
   frag = vec4(colour, 1.0);

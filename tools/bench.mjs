@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Benchmark of the page in headless Chromium (not a test: it prints figures, it asserts nothing).
 //   node tools/bench.mjs            (after `make build`)
-// Prints one JSON object: sizes, page-ready time, model inference (median of 20), file-to-verdict per
+// Prints one JSON object: sizes, page-ready time, model inference (median of 20; the lung model apart as
+// lungs_ms), file-to-verdict per
 // original image, and in the same session the reference models (VGG16 with the seed tutorial's head,
 // DenseNet-121 with one channel) for comparison.
 import { execFileSync } from 'node:child_process';
@@ -95,6 +96,21 @@ async function main() {
       }, { key: spec.key, runs: RUNS });
       out.infer_ms[spec.key] = ts ? round(median(ts)) : null;
     }
+
+    // The lung model (contract v2: once per study, before either classifier), timed on fresh outlines.
+    out.lungs_ms = await page.evaluate(async (runs) => {
+      const p = globalThis.xraylens.pipeline;
+      if (!p.model('lungs')?.session) return null;
+      const ts = [];
+      for (let i = 0; i < runs + 2; ++i) {
+        p.study.lungs = undefined;
+        const t0 = performance.now();
+        await p.lungField();
+        ts.push(performance.now() - t0);
+      }
+      return ts.slice(2).sort((a, b) => a - b)[Math.floor(runs / 2)];
+    }, RUNS);
+    out.lungs_ms = out.lungs_ms === null ? null : round(out.lungs_ms);
 
     // The references, in the same page and ORT session settings.
     out.ref_infer_ms = {};

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "contract.h"
+#include "read_file.h"
 #include "study.h"
 
 namespace {
@@ -25,13 +26,6 @@ namespace {
 int usage() {
   std::fprintf(stderr, "usage: cxr-prep --list LIST --out OUT.u8 [--root DIR] [--jobs N]\n");
   return 2;
-}
-
-bool read_file(const std::string& path, std::vector<uint8_t>& out) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return false;
-  out.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-  return true;
 }
 
 }  // namespace

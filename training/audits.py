@@ -1,33 +1,76 @@
-"""Shortcut audits, run in PyTorch on the cached canonical images (the same pixels the predictor sees):
-(a) lungs hidden, (b) lungs only, (c) source classifier, (d) CAM mass inside the central region."""
+"""Shortcut audits, run in PyTorch on the cached canonical images (the same pixels the predictor sees).
+
+Every edit is made on the canonical 256x256 image; each model then gets its own input from the edited
+image (contract v1 models: the central 224x224; contract v2: the lung field, made by the C++ core from
+the lung mask of the *unedited* image, as the page would have made it):
+- box: the central region of the v1 input (middle 60% of the width, 15-85% of the height of the central
+  224x224) hidden (replaced by the image mean) or shown alone (everything else replaced);
+- lung outline: the lung mask dilated by 8 px (the manifest's outline where the image has one, else the
+  lung model's) hidden or shown alone;
+- CAM mass inside the lungs (the outline, not dilated, in the input's box) for true positives;
+- the source classifier trained on the model's own input (`source_audit`).
+"""
 import json
 import os
+import subprocess
+import tempfile
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from scipy import ndimage
 
 from . import compress, loop, metrics
+from .data import CANON, INPUT, OFF
+from .lungs.field import TOOL, read_fields
 from .model import Classifier, Exported
 from .train import SOURCES
 
-N = 224
-# The central region: middle 60% of the width, 15%..85% of the height of the 224x224 model input.
-C0, C1 = round(0.2 * N), round(0.8 * N)
-R0, R1 = round(0.15 * N), round(0.85 * N)
+# The central region, in canonical pixels (issue 3's definition on the central 224x224).
+C0, C1 = OFF + round(0.2 * INPUT), OFF + round(0.8 * INPUT)
+R0, R1 = OFF + round(0.15 * INPUT), OFF + round(0.85 * INPUT)
+DILATE = 8  # canonical px around the outline that count as lung in the outline audits
 
 
-def lungs_hidden(xb):
-    out = xb.copy()
-    m = xb.mean(axis=(1, 2), keepdims=True)
-    out[:, R0:R1, C0:C1] = np.broadcast_to(m, (len(xb), R1 - R0, C1 - C0))
-    return out
+def box_mask(n):
+    m = np.zeros((n, CANON, CANON), bool)
+    m[:, R0:R1, C0:C1] = True
+    return m
 
 
-def lungs_only(xb):
-    out = np.broadcast_to(xb.mean(axis=(1, 2), keepdims=True), xb.shape).copy()
-    out[:, R0:R1, C0:C1] = xb[:, R0:R1, C0:C1]
-    return out
+def dilated(masks):
+    return np.stack([ndimage.distance_transform_edt(~m) <= DILATE for m in masks]) if len(masks) else masks
+
+
+def replace(canon, keep):
+    """Canonical images with every pixel outside `keep` set to the image's mean (uint8)."""
+    m = canon.reshape(len(canon), -1).mean(axis=1).round().astype(np.uint8)
+    return np.where(keep, canon, m[:, None, None]).astype(np.uint8)
+
+
+class Inputs:
+    """Makes a model's input from (edited) canonical images: 'central' (v1) or 'lung_field' (v2, with the
+    lung model's masks of the unedited images)."""
+
+    def __init__(self, kind, pred_masks=None):
+        self.kind, self.pred_masks = kind, pred_masks
+
+    def __call__(self, canon):
+        if self.kind == "central":
+            return np.ascontiguousarray(canon[:, OFF:OFF + INPUT, OFF:OFF + INPUT])
+        with tempfile.TemporaryDirectory() as tmp:
+            c, m = os.path.join(tmp, "c.u8"), os.path.join(tmp, "m.u8")
+            np.ascontiguousarray(canon).tofile(c)
+            np.ascontiguousarray(self.pred_masks).tofile(m)
+            subprocess.run([TOOL, "--canon", c, "--masks", m, "--out", os.path.join(tmp, "f.field.u8"),
+                            "--info", os.path.join(tmp, "f.field.tsv")], check=True, capture_output=True)
+            return read_fields(os.path.join(tmp, "f"))[0].copy()
+
+    def boxes(self, n, info=None):
+        """(x, y, side) of the input on the canonical image, per image."""
+        if self.kind == "central":
+            return [(OFF, OFF, INPUT)] * n
+        return [r["box"] for r in info]
 
 
 def load_shipped(models_dir, name):
@@ -38,53 +81,70 @@ def load_shipped(models_dir, name):
     return Exported(clf.eval(), card["temperature"]).eval(), card
 
 
-def load_baseline(aux, name):
-    path = os.path.join(aux, f"{name}.json")
+def load_baseline(folder, name, shipped=False):
+    """A model kept outside models/: the plain baseline (build/baseline) or, with `shipped`, a shipped
+    model of an earlier contract (its card and pytorch/<name>.pt, e.g. build/v1-models)."""
+    path = os.path.join(folder, f"{name}.json")
     if not os.path.exists(path):
         return None, None
+    if shipped:
+        return load_shipped(folder, name)
     with open(path) as f:
         card = json.load(f)
     clf = Classifier(2, standardise=card.get("standardise", False))
-    clf.load_state_dict(torch.load(os.path.join(aux, f"{name}.pt"), map_location="cpu"))
+    clf.load_state_dict(torch.load(os.path.join(folder, f"{name}.pt"), map_location="cpu"))
     return Exported(clf.eval(), card["temperature"]).eval(), card
 
 
-def cam_share(cam):
-    """Share of CAM mass (upsampled bilinearly to 224x224) inside the central region, per image."""
-    up = F.interpolate(torch.from_numpy(cam).unsqueeze(1), size=(N, N), mode="bilinear", align_corners=False)
-    up = up.clamp(min=0).squeeze(1).numpy()
+def in_box(masks, boxes):
+    """Masks [n,256,256] resampled (nearest) onto each input's 224x224 grid."""
+    out = np.zeros((len(masks), INPUT, INPUT), bool)
+    for k, (m, (x, y, side)) in enumerate(zip(masks, boxes)):
+        c = np.clip(np.floor(x + (np.arange(INPUT) + 0.5) * side / INPUT).astype(int), 0, CANON - 1)
+        r = np.clip(np.floor(y + (np.arange(INPUT) + 0.5) * side / INPUT).astype(int), 0, CANON - 1)
+        out[k] = m[np.ix_(r, c)]
+    return out
+
+
+def cam_share(cam, masks_in_input):
+    """Share of CAM mass (upsampled bilinearly to 224x224) inside the masks, per image."""
+    up = F.interpolate(torch.from_numpy(cam).unsqueeze(1), size=(INPUT, INPUT), mode="bilinear",
+                       align_corners=False).clamp(min=0).squeeze(1).numpy()
     tot = up.sum(axis=(1, 2))
-    inside = up[:, R0:R1, C0:C1].sum(axis=(1, 2))
+    inside = (up * masks_in_input).sum(axis=(1, 2))
     return np.where(tot > 0, inside / np.maximum(tot, 1e-12), np.nan)
 
 
-def model_audit(net, thr, x, y, rows):
-    """Figures of one model on one task's test images: full input, lungs hidden, lungs only, CAM."""
-    out = {}
+def _figures(y, p, thr):
+    s, sp = metrics.sens_spec(y, p, thr)
+    return {"auc": metrics.auc(y, p), "sensitivity": s, "specificity": sp}
+
+
+def model_audit(net, thr, inputs, canon, outline, y, rows, info=None):
+    """Figures of one model on one task's test images (canonical [n,256,256], outlines [n,256,256] bool)."""
+    x = inputs(canon)
     _, p_full, cam = loop.run_batches(net, x)
-    for key, tf in (("full", None), ("lungs_hidden", lungs_hidden), ("lungs_only", lungs_only)):
-        p = p_full if tf is None else loop.run_batches(net, x, transform=tf)[1]
-        s, sp = metrics.sens_spec(y, p, thr)
-        out[key] = {"auc": metrics.auc(y, p), "sensitivity": s, "specificity": sp}
+    box, lungs = box_mask(len(canon)), dilated(outline)
+    out = {"full": _figures(y, p_full, thr)}
+    for key, keep in (("box_hidden", ~box), ("box_only", box), ("lungs_hidden", ~lungs), ("lungs_only", lungs)):
+        out[key] = _figures(y, loop.run_batches(net, inputs(replace(canon, keep)))[1], thr)
     crd = np.array([r["source"] == "crd_partial" for r in rows])
     out["within_crd_auc"] = metrics.auc(y[crd], p_full[crd])
     tp = (y == 1) & (p_full >= thr)
-    share = cam_share(cam[tp]) if tp.any() else np.array([np.nan])
-    out["cam_central_share_tp"] = {"mean": float(np.nanmean(share)), "median": float(np.nanmedian(share)),
-                                   "n": int(tp.sum())}
-    # the central region covers 0.6 * 0.7 = 42% of the input: a uniform CAM would score 0.42
-    out["cam_central_share_uniform"] = round((C1 - C0) * (R1 - R0) / N / N, 4)
-    return out, p_full, cam
+    inside = in_box(outline, inputs.boxes(len(canon), info))
+    share = cam_share(cam[tp], inside[tp]) if tp.any() else np.array([np.nan])
+    out["cam_lung_share_tp"] = {"mean": float(np.nanmean(share)), "median": float(np.nanmedian(share)),
+                                "n": int(tp.sum()), "uniform": float(inside[tp].mean()) if tp.any() else None}
+    return out, p_full, cam, x
 
 
-def source_audit(aux, variant, x, rows):
-    """Audit (c): accuracy of the source classifier of `variant` on the given test images."""
-    path = os.path.join(aux, f"source_{variant}.pt")
+def source_audit(path, standardise, x, rows):
+    """Audit (c): accuracy of a saved source classifier on the given inputs (its own kind of input)."""
     if not os.path.exists(path):
         return None
     saved = torch.load(path, map_location="cpu")
     names, state = (saved["sources"], saved["state"]) if "sources" in saved else (list(SOURCES), saved)
-    clf = Classifier(len(names), standardise=(variant == "shipped"))
+    clf = Classifier(len(names), standardise=standardise)
     clf.load_state_dict(state)
     clf.eval()
     y = np.array([names.index(r["source"]) for r in rows])

@@ -48,15 +48,20 @@ def cache_path(manifest, split):
 def build_cache(manifest, split, jobs=2):
     """Run cxr-prep for one split (only if its cache is missing); return the path of the .u8 file."""
     out = cache_path(manifest, split)
-    if os.path.exists(out):
-        return out
+    if not os.path.exists(out):
+        run_prep(manifest, [r["path"] for r in manifest.rows(split)], out, jobs)
+    return out
+
+
+def run_prep(manifest, paths, out, jobs=2):
+    """cxr-prep on `paths` (relative to the data folder) into `out` (256x256 uint8 per path, in order);
+    failures get zeros and are listed, by index, in `out`.failed."""
     if not os.path.exists(PREP):
         sys.exit(f"{PREP} is missing: run `make native` first")
     os.makedirs(os.path.dirname(out), exist_ok=True)
-    rows = manifest.rows(split)
     lst = out + ".list"
     with open(lst, "w") as f:
-        f.write("".join(r["path"] + "\n" for r in rows))
+        f.write("".join(p + "\n" for p in paths))
     tmp = out + ".tmp"
     res = subprocess.run([PREP, "--list", lst, "--out", tmp, "--root", manifest.data_dir,
                           "--jobs", str(jobs)], capture_output=True, text=True)
@@ -64,11 +69,11 @@ def build_cache(manifest, split, jobs=2):
         sys.exit(f"cxr-prep failed ({res.returncode}): {res.stderr[-2000:]}")
     failed = [line for line in res.stderr.splitlines() if line.count("\t") >= 2]
     if failed:
-        print(f"cxr-prep: {len(failed)} images failed in {split}:", *failed[:10], sep="\n  ", file=sys.stderr)
+        print(f"cxr-prep: {len(failed)} images failed in {os.path.basename(out)}:", *failed[:10], sep="\n  ",
+              file=sys.stderr)
     with open(out + ".failed", "w") as f:
         f.write("".join(line.split("\t")[0] + "\n" for line in failed))
     os.replace(tmp, out)
-    return out
 
 
 def failed_indices(manifest, split):
@@ -92,9 +97,11 @@ def model_input(canon):
 
 
 class Split:
-    """Images (model input, uint8) and rows of one split, optionally restricted to some labels."""
+    """Images (model input, uint8) and rows of one split, optionally restricted to some labels. With
+    `fields` (training.lungs.field.LungFields) the input is the lung field of contract v2, else the
+    central 224x224 of contract v1. `idx` holds the rows' positions in the split (cache order)."""
 
-    def __init__(self, manifest, split, labels=None, limit=None, seed=0):
+    def __init__(self, manifest, split, labels=None, limit=None, seed=0, fields=None):
         rows = manifest.rows(split)
         canon = load_canonical(manifest, split)
         bad = failed_indices(manifest, split)
@@ -103,7 +110,13 @@ class Split:
         if limit is not None and len(idx) > limit:
             idx = subsample(rows, idx, limit, seed)
         self.rows = [rows[i] for i in idx]
-        self.x = model_input(canon[np.array(idx, dtype=np.int64)]) if idx else np.zeros((0, INPUT, INPUT), np.uint8)
+        self.idx = np.array(idx, dtype=np.int64)
+        if not idx:
+            self.x = np.zeros((0, INPUT, INPUT), np.uint8)
+        elif fields is not None:
+            self.x, self.field_info = fields.fields(split, self.idx)
+        else:
+            self.x = model_input(canon[self.idx])
         self.files = [os.path.join(manifest.data_dir, r["path"]) for r in self.rows]
 
     def __len__(self):

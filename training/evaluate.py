@@ -1,9 +1,12 @@
 """Evaluate the shipped models on `test`: headline figures through the headless predictor, shortcut audits
-for the shipped models and the baseline in PyTorch on the cache, plots, docs/EVALUATION.md, model cards.
+in PyTorch on the cache for the shipped models (contract v2, lung field), issue 3's models (contract v1,
+`--before`, from git: `make before-models`) and the plain baseline, the lung model's Dice, plots,
+docs/EVALUATION.md, model cards.
 
 /usr/bin/python3 -m training.evaluate --data ../shared/cxr-data --models models [--smoke] [--allow-torch]
 """
 import argparse
+import json
 import json
 import os
 import sys
@@ -13,7 +16,9 @@ import numpy as np
 import torch
 
 from . import audits, metrics, plots, predictor, report
-from .data import Manifest, Split, sha256_file
+from .data import Manifest, Split, load_canonical, sha256_file
+from .lungs.data import load_masks
+from .lungs.field import LungFields
 from .export import TITLES
 from .loop import run_batches
 from .train import TASKS
@@ -26,6 +31,8 @@ def parse_args(argv=None):
     ap.add_argument("--data", default="../shared/cxr-data")
     ap.add_argument("--models", default="models")
     ap.add_argument("--aux", default=None, help="baseline + source classifiers (default build/baseline)")
+    ap.add_argument("--before", default=os.path.join("build", "v1-models"),
+                    help="issue 3's models (contract v1) for the before/after audits; skipped if absent")
     ap.add_argument("--smoke", action="store_true", help="a small test subset; writes build/smoke-eval/")
     ap.add_argument("--doc", default=None, help="default docs/EVALUATION.md (smoke: build/smoke-eval/)")
     ap.add_argument("--allow-torch", action="store_true",
@@ -69,12 +76,26 @@ def group_rates(rows, p, thr):
     return out
 
 
-def evaluate_model(name, test, p_head, p_torch, aux, models_dir, n_boot, log):
-    net, card = audits.load_shipped(models_dir, name)
+def audit_images(manifest, test, fields, rows_mask):
+    """Canonical images, the lung model's masks and the audit outlines (the manifest's outline where the
+    image has one, else the lung model's) of the selected test rows."""
+    idx = test.idx[rows_mask]
+    canon = np.ascontiguousarray(load_canonical(manifest, "test")[idx])
+    pred = fields.masks("test", test.idx)[rows_mask]
+    truth_rows = [i for i, r in enumerate(manifest.rows("test")) if r["lung_mask"]]
+    truth = load_masks(manifest, "test") >= 128
+    pos = {i: k for k, i in enumerate(truth_rows)}
+    outline = np.stack([truth[pos[i]] if i in pos else pred[k] >= 128 for k, i in enumerate(idx)])
+    return canon, pred, outline, int(sum(i in pos for i in idx))
+
+
+def evaluate_model(name, test, p_head, p_torch, aux, args, fields, manifest, n_boot, log):
+    net, card = audits.load_shipped(args.models, name)
     thr = card["threshold"]
     m, y_all = task_mask(test.rows, name)
     rows = [r for r, k in zip(test.rows, m) if k]
-    y, x = y_all[m], test.x[m]
+    y = y_all[m]
+    info = [i for i, k in zip(test.field_info, m) if k]
     res = {"title": TITLES[name], "threshold": thr, "band": card["inconclusive"], "temperature": card["temperature"]}
     res["test"] = metrics.breakdown(y, p_head[m], thr, rows, n_boot=n_boot)
     if name == "covid_pneumonia":
@@ -82,17 +103,22 @@ def evaluate_model(name, test, p_head, p_torch, aux, models_dir, n_boot, log):
         res["adult_only"] = metrics.summary(y[adult], p_head[m][adult], thr, n_boot=n_boot)
     res["called_covid"] = group_rates(test.rows, p_head, thr)
     log(f"[{name}] test {res['test']['all']}")
-    shipped, _, cam = audits.model_audit(net, thr, x, y, rows)
+    canon, pred, outline, n_truth = audit_images(manifest, test, fields, m)
+    res["outlines"] = {"manifest": n_truth, "lung_model": int(len(canon) - n_truth)}
+    v2 = audits.Inputs("lung_field", pred)
+    shipped, _, cam, x = audits.model_audit(net, thr, v2, canon, outline, y, rows, info)
     res["audit"] = {"shipped": shipped}
     res["curves"] = {"y": y, "p": p_head[m], "p_torch_full": p_torch[m]}
     res["cam"] = (x, y, p_head[m], cam, rows)
-    bnet, bcard = audits.load_baseline(aux, name)
-    if bnet is not None:
-        res["audit"]["baseline"], pb, _ = audits.model_audit(bnet, bcard["threshold"], x, y, rows)
-        res["baseline_test"] = metrics.summary(y, pb, bcard["threshold"], n_boot=n_boot)
-        res["baseline_threshold"] = bcard["threshold"]
-        res["curves"]["p_baseline"] = pb
-    log(f"[{name}] audit {res['audit']}")
+    v1 = audits.Inputs("central")
+    for label, (bnet, bcard) in (("issue 3", audits.load_baseline(args.before, name, shipped=True)),
+                                 ("baseline", audits.load_baseline(aux, name))):
+        if bnet is None:
+            continue
+        res["audit"][label], pb, _, _ = audits.model_audit(bnet, bcard["threshold"], v1, canon, outline, y, rows)
+        res[f"{label}_test"] = metrics.summary(y, pb, bcard["threshold"], n_boot=n_boot)
+        res["curves"][f"p_{label}"] = pb
+    log(f"[{name}] audit {json.dumps(res['audit'], default=str)[:3000]}")
     return res, card
 
 
@@ -115,6 +141,7 @@ def targets_unmet(name, test):
 
 
 def update_card(models_dir, name, card, res, src_audit, headline_source, parity):
+    """The test figures and audits into the card (`issue 3` = the contract-v1 models it replaces)."""
     path = os.path.join(models_dir, f"{name}.json")
     if card["sha256"] != sha256_file(os.path.join(models_dir, f"{name}.onnx")):
         sys.exit(f"evaluate: {name}.onnx does not match the sha256 of its card")
@@ -127,13 +154,23 @@ def update_card(models_dir, name, card, res, src_audit, headline_source, parity)
     unmet = targets_unmet(name, test)
     if unmet:
         card["known_limitations"].insert(0, UNMET + "; ".join(unmet) + " (see docs/EVALUATION.md).")
-    card["audits"] = {"computed_with": "PyTorch on the cached canonical images (test split)",
-                      "central_region": "middle 60% of width, 15-85% of height of the 224x224 input",
-                      "shipped": res["audit"]["shipped"], "baseline": res["audit"].get("baseline"),
+    card["audits"] = {"computed_with": "PyTorch on the cached canonical images (test split); docs/EVALUATION.md",
+                      "central_region": "middle 60% of width, 15-85% of height of the central 224x224",
+                      "lung_outline": f"dilated by {audits.DILATE} canonical px; the manifest's outline for "
+                                      f"{res['outlines']['manifest']} images, the lung model's for "
+                                      f"{res['outlines']['lung_model']}",
+                      "shipped": res["audit"]["shipped"], "issue3_models": res["audit"].get("issue 3"),
+                      "baseline": res["audit"].get("baseline"),
                       "source_classifier": src_audit, "predictor_parity": parity}
     with open(path, "w") as f:
         json.dump(card, f, indent=2)
         f.write("\n")
+
+
+def lung_section(models_dir, manifest, test, fields, plot_dir, log):
+    """The lung model's card figures (Dice on held-out outlines), gate reasons on test, overlays."""
+    from .lungs import report as lung_report
+    return lung_report.section(models_dir, manifest, test, fields, plot_dir, log)
 
 
 def main(argv=None):
@@ -151,7 +188,8 @@ def main(argv=None):
         print(f"{time.time() - t0:7.0f}s {msg}", flush=True)
 
     manifest = Manifest(args.data)
-    test = Split(manifest, "test", limit=240 if args.smoke else None, seed=0)
+    fields = LungFields(manifest, args.models, log)
+    test = Split(manifest, "test", limit=240 if args.smoke else None, seed=0, fields=fields)
     log(f"test: {len(test)} images")
     pred = run_predictor(test, args, log)
     results, cards, parity_rows = {}, {}, []
@@ -166,7 +204,8 @@ def main(argv=None):
             ok = ~np.isnan(p_head)
             parity_rows.append((name, np.abs(p_head[ok] - p_torch[ok]), int((~ok).sum())))
             p_head = np.where(ok, p_head, p_torch)
-        results[name], cards[name] = evaluate_model(name, test, p_head, p_torch, aux, args.models, n_boot, log)
+        results[name], cards[name] = evaluate_model(name, test, p_head, p_torch, aux, args, fields, manifest,
+                                                    n_boot, log)
     parity = None
     if parity_rows:
         diffs = np.concatenate([d for _, d, _ in parity_rows])
@@ -175,8 +214,11 @@ def main(argv=None):
                   "ok": bool(diffs.max() <= PARITY_TOL)}
         log(f"parity predictor vs PyTorch: {parity}")
     m1 = task_mask(test.rows, "covid_normal")[0]
-    src = {v: audits.source_audit(aux, v, test.x[m1], [r for r, k in zip(test.rows, m1) if k])
-           for v in ("shipped", "baseline")}
+    rows1 = [r for r, k in zip(test.rows, m1) if k]
+    central = audits.Inputs("central")(np.ascontiguousarray(load_canonical(manifest, "test")[test.idx[m1]]))
+    src = {"shipped": audits.source_audit(os.path.join(aux, "source_shipped.pt"), True, test.x[m1], rows1),
+           "issue 3": audits.source_audit(os.path.join(args.before, "source.pt"), True, central, rows1),
+           "baseline": audits.source_audit(os.path.join(aux, "source_baseline.pt"), False, central, rows1)}
     log(f"source classifier: {src}")
     figs = report.make_plots(results, plot_dir)
     big = plots.check_sizes(figs)
@@ -184,7 +226,9 @@ def main(argv=None):
         log(f"WARNING: plots over 300 KB: {big}")
     for name in TASKS:
         update_card(args.models, name, cards[name], results[name], src, source, parity)
-    report.write(doc, results, src, parity, source, manifest, cards, figs, smoke=args.smoke)
+    lungs = lung_section(args.models, manifest, test, fields, plot_dir, log)
+    figs += lungs["figs"]
+    report.write(doc, results, src, parity, source, manifest, cards, figs, lungs, smoke=args.smoke)
     log(f"wrote {doc} and the cards in {args.models}")
     if parity is not None and not parity["ok"]:
         sys.exit(f"evaluate: PARITY FAILED: predictor vs PyTorch max |diff| {parity['max_abs_diff']:.5f} > {PARITY_TOL}")

@@ -1,4 +1,4 @@
-"""ONNX export (contract v1), the self-test vector and the model card."""
+"""ONNX export (contract v2), the self-test vector and the model card."""
 import datetime
 import json
 import os
@@ -13,6 +13,7 @@ from .data import sha256_file
 from .model import Exported, n_params
 
 OPSET = 17
+CONTRACT_VERSION = 2  # src/core/contract.h kContractVersion
 MAX_BYTES = 8 * 1024 * 1024
 TITLES = {"covid_normal": "Model 1: COVID-19 vs Normal", "covid_pneumonia": "Model 2: COVID-19 vs Pneumonia"}
 NEGATIVE = {"covid_normal": "normal", "covid_pneumonia": "pneumonia"}
@@ -49,21 +50,24 @@ def write_card(path, *, name, onnx_path, version, temperature, threshold, band, 
         "name": name,
         "title": TITLES[name],
         "version": version,
-        "contract_version": 1,
-        "preprocessing": "contract v1: decode, RGB->gray (Rec. 601), central square crop, area resize to "
-                         "256x256 8-bit (the project's C++ core, cxr-prep / wasm), central 224x224",
+        "contract_version": CONTRACT_VERSION,
+        "preprocessing": "contract v2 (docs/PREPROCESSING.md): decode, RGB->gray (Rec. 601), central square "
+                         "crop, area resize to 256x256 8-bit; the lung model (lungs.onnx) outlines the lungs; "
+                         "the lung field: the square box around both lungs (+8% margin per side) resampled "
+                         "to 224x224, everything beyond 10 px of the lung mask faded to the lungs' mean gray "
+                         "over 8 px (the project's C++ core: cxr-prep, cxr-lung-field, wasm)",
         "sha256": sha256_file(onnx_path),
         "file": os.path.basename(onnx_path),
         "bytes": os.path.getsize(onnx_path),
         "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "input": {"name": "input", "shape": ["N", 1, 224, 224], "dtype": "float32", "range": [0, 255],
-                  "layout": "gray, row-major; the central 224x224 of the canonical 256x256 image"},
+                  "layout": "gray, row-major; the lung field of the canonical 256x256 image (contract v2)"},
         "outputs": {
             "logits": "[N,2], index 1 = COVID-19, index 0 = " + NEGATIVE[name],
             "prob": "[N], calibrated P(COVID-19) = softmax(logits / temperature)[:, 1]",
             "cam": f"[N,{cam_shape[0]},{cam_shape[1]}], class activation map of COVID-19 against "
                    f"{NEGATIVE[name]}: ReLU(sum_c (w_covid - w_{NEGATIVE[name]})_c * feature_c) over the last "
-                   f"{cam_shape[0]}x{cam_shape[1]} feature grid (covering the 224x224 input), divided by its "
+                   f"{cam_shape[0]}x{cam_shape[1]} feature grid (covering the 224x224 input, i.e. the lung field's box), divided by its "
                    f"per-image maximum + 1e-6, so values lie in [0,1]; all zero when no region speaks for COVID-19",
         },
         "architecture": {"type": "ResNet-like, 4 stages x 2 basic blocks, widths 16/32/64/128",

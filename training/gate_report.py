@@ -11,6 +11,7 @@ import tempfile
 
 import numpy as np
 
+from .export import CONTRACT_VERSION
 from .gate import NEG_CATS, REASON
 
 CATEGORY_TEXT = {
@@ -59,8 +60,8 @@ def card(version, sha, thr, expected, counts, figs, pred, man, a):
         "name": "gate",
         "title": "Input gate: frontal chest X-ray or not",
         "version": version,
-        "contract_version": 1,
-        "preprocessing": "docs/PREPROCESSING.md (contract v1): canonical 256x256 from the C++ core, central 224x224, float 0..255",
+        "contract_version": CONTRACT_VERSION,
+        "preprocessing": "docs/PREPROCESSING.md (contract v2, the gate's input): canonical 256x256 from the C++ core, central 224x224, float 0..255",
         "sha256": sha,
         "file": "gate.onnx",
         "bytes": os.path.getsize(os.path.join(a.out, "gate.onnx")),

@@ -12,7 +12,6 @@ import torch.nn.functional as F  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from . import metrics  # noqa: E402
-from .audits import C0, C1, R0, R1  # noqa: E402
 
 DPI = 80
 
@@ -57,7 +56,7 @@ def reliability(series, path):
 
 
 def cam_grid(items, path, cols=6):
-    """items: [(image uint8 224x224, cam hxw, caption)] -> a grid of overlays with the central box drawn."""
+    """items: [(image uint8 224x224, cam hxw, caption)] -> a grid of overlays."""
     rows = -(-len(items) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(1.9 * cols, 2.05 * rows))
     for ax in np.atleast_1d(axes).ravel():
@@ -67,7 +66,6 @@ def cam_grid(items, path, cols=6):
                            mode="bilinear", align_corners=False)[0, 0].numpy()
         ax.imshow(img, cmap="gray", vmin=0, vmax=255)
         ax.imshow(up, cmap="jet", alpha=0.35 * (up > 0.05), vmin=0, vmax=1)
-        ax.add_patch(plt.Rectangle((C0, R0), C1 - C0, R1 - R0, fill=False, ec="w", lw=0.6, ls="--"))
         ax.set_title(cap, fontsize=6)
     fig.tight_layout(pad=0.2)
     return _save(fig, path)

@@ -4,6 +4,7 @@
 
 Stages, for each variant ("shipped" with the measures against shortcuts, "baseline" without them, same
 architecture and schedule):
+0. (make train runs training.lungs.train first: the lung model in --out, whose masks make the lung fields)
 1. pretrain the backbone on the whole training pool: covid / normal / pneumonia / nodule, adult and pediatric;
 2. fine-tune Model 1 (COVID-19 vs normal) and Model 2 (COVID-19 vs pneumonia) from it;
 3. fit temperature, threshold and inconclusive band on val; shipped: export ONNX + card to --out;
@@ -21,16 +22,19 @@ import torch
 
 from . import calibrate, compress, export, loop, metrics
 from .data import Manifest, Split, composition
+from .lungs.field import LungFields
 from .model import Classifier
 
 TASKS = {"covid_normal": ("covid", "normal"), "covid_pneumonia": ("covid", "pneumonia")}
 PRETRAIN_CLASSES = ("normal", "covid", "pneumonia", "nodule")
 SOURCES = ("crd_partial", "ieee8023", "kermany_224", "jsrt")
-VERSION = "1.0.0"
-FULL = {"pretrain": 16000, "finetune": 10000, "source": 4000, "limit": None}
+VERSION = "2.0.0"
+FULL = {"pretrain": 100000, "finetune": 60000, "source": 16000, "limit": None}
 SMOKE = {"pretrain": 320, "finetune": 192, "source": 128, "limit": 400}
-VARIANTS = {"shipped": {"aug": True, "standardise": True, "balanced": True},
-            "baseline": {"aug": False, "standardise": False, "balanced": False}}
+# shipped: contract v2's lung-field input and the measures against shortcuts; baseline: neither (v1's
+# central 224x224, no augmentation, fixed scaling, natural sampling), for the audits' comparison.
+VARIANTS = {"shipped": {"aug": True, "standardise": True, "balanced": True, "input": "lung_field"},
+            "baseline": {"aug": False, "standardise": False, "balanced": False, "input": "central"}}
 
 
 def parse_args(argv=None):
@@ -102,7 +106,12 @@ def run_variant(vname, args, cfg, manifest, log):
     seed = args.seed
     aux = args.aux
     lim = cfg["limit"]
-    pool_tr = Split(manifest, "train", set(PRETRAIN_CLASSES), lim, seed)
+    fields = LungFields(manifest, args.out, log) if v["input"] == "lung_field" else None
+
+    def split(name, labels):
+        return Split(manifest, name, labels, lim, seed, fields=fields)
+
+    pool_tr = split("train", set(PRETRAIN_CLASSES))
     log(f"[{vname}] pretrain pool: {len(pool_tr)} train images")
     pre = Classifier(len(PRETRAIN_CLASSES), v["standardise"])
     if args.init:
@@ -115,10 +124,10 @@ def run_variant(vname, args, cfg, manifest, log):
     os.makedirs(aux, exist_ok=True)
     torch.save(pre.backbone.state_dict(), os.path.join(aux, f"{vname}_backbone.pt"))
     info = {"seed": seed, "schedule": {k: cfg[k] for k in ("pretrain", "finetune", "source")},
-            "measures": v, "pretrain_classes": list(PRETRAIN_CLASSES), "init": args.init}
+            "measures": v, "lung_model": lung_model_id(args.out) if fields else None, "pretrain_classes": list(PRETRAIN_CLASSES), "init": args.init}
     for name, classes in TASKS.items():
-        tr = Split(manifest, "train", set(classes), lim, seed)
-        va = Split(manifest, "val", set(classes), lim, seed)
+        tr = split("train", set(classes))
+        va = split("val", set(classes))
         clf = Classifier(2, v["standardise"])
         res = fit_head(name, clf, pre, tr, va, cfg, v, seed, log, quantize=vname == "shipped")
         if vname == "shipped":
@@ -130,7 +139,7 @@ def run_variant(vname, args, cfg, manifest, log):
                            "threshold": res["threshold"], "inconclusive": {"low": res["band"][0], "high": res["band"][1]},
                            "standardise": v["standardise"], "training": info, "metrics": {"val": res["val"]}},
                           f, indent=1)
-    train_source_classifier(vname, pre, manifest, cfg, v, seed, aux, log)
+    train_source_classifier(vname, pre, split("train", {"covid", "normal"}), manifest, cfg, v, seed, aux, log)
 
 
 def save_shipped(name, clf, res, manifest, info, out, log):
@@ -145,13 +154,19 @@ def save_shipped(name, clf, res, manifest, info, out, log):
     log(f"[{name}] wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes), self-test prob {st_prob:.6f}")
 
 
+def lung_model_id(models_dir):
+    with open(os.path.join(models_dir, "lungs.json")) as f:
+        card = json.load(f)
+    return {"file": "lungs.onnx", "sha256": card["sha256"], "version": card["version"]}
+
+
 def export_version():
     return VERSION
 
 
-def train_source_classifier(vname, pre, manifest, cfg, v, seed, aux, log):
-    """Audit (c): how much of the source is learnable from the same images, trained the same way."""
-    tr = Split(manifest, "train", {"covid", "normal"}, cfg["limit"], seed)
+def train_source_classifier(vname, pre, tr, manifest, cfg, v, seed, aux, log):
+    """Audit (c): how much of the source is learnable from the same images (the variant's own input),
+    trained the same way."""
     names = source_names(manifest)
     y = np.array([names.index(s) for s in tr.column("source")])
     clf = Classifier(len(names), v["standardise"])

@@ -3,7 +3,7 @@
 import * as ort from './ort/ort.wasm.min.mjs';
 import createCore from './xraylens_core.js';
 import createApp from './xraylens_app.js';
-import { GATE, MODELS, Pipeline } from './pipeline.js';
+import { ALL_MODELS, MODELS, Pipeline } from './pipeline.js';
 import dicomParser from './dicom_parser.mjs';
 import { patientText } from './dicom.js';
 import './offline.js'; // service worker (offline use) and the build version in #version
@@ -39,7 +39,7 @@ async function fetchJson(url) {
 // Loads both models and the input gate (fetch, checks, self-test); returns one status per model.
 async function loadModels(pipeline) {
   return Promise.all(
-    [...MODELS, GATE].map(async (spec) => {
+    ALL_MODELS.map(async (spec) => {
       const [onnx, card] = await Promise.all([fetchBytes(`models/${spec.file}.onnx`), fetchJson(`models/${spec.file}.json`)]);
       const entry = await pipeline.loadModel(spec, onnx, card);
       const detail = entry.session
@@ -65,7 +65,7 @@ function showCam(r) {
   const { data, width, height } = r.cam;
   let max = 0;
   for (const v of data) max = Math.max(max, v);
-  state.app.setCam(max > 0 ? data.map((v) => v / max) : data, width, height);
+  state.app.setCam(max > 0 ? data.map((v) => v / max) : data, width, height, r.cam.region, state.pipeline.study.lungs?.weight ?? []);
 }
 
 // Runs the selected model (and the other one when comparing) on the open study, unless the input gate
@@ -76,7 +76,7 @@ async function runModels() {
   const gate = state.gate;
   if (gate && !gate.ok && !state.override) {
     app.setGate(gate.message);
-    app.setCam(new Float32Array(0), 0, 0);
+    app.setCam(new Float32Array(0), 0, 0, [], []);
     showMessage('', false);
     announce($('result'), `File ${pipeline.study.name}. Not analysed: ${gate.message}`, { gate: `rejected:${gate.reason}`, file: pipeline.study.name });
     return;
@@ -103,7 +103,7 @@ async function runModels() {
     }
   }
   const main = state.results[state.model];
-  if (!main) app.setCam(new Float32Array(0), 0, 0);
+  if (!main) app.setCam(new Float32Array(0), 0, 0, [], []);
   showMessage(errors.join(' '), errors.length > 0);
   const data = main ? { verdict: main.verdict, model: main.key, p: main.pCovid.toFixed(6), file: pipeline.study.name } : {};
   data.gate = gate && !gate.ok ? `rejected:${gate.reason}` : 'ok';
@@ -131,6 +131,8 @@ async function analyse(file) {
     app.setImage(d.pixels, d.width, d.height, info.width, info.height, file.name, `${info.format}, ${info.width} x ${info.height}, ${channels}, ${info.bitDepth}-bit${dicomInfo(pipeline.study.dicom)}`);
     if (pipeline.study.dicom) app.setPatient(patientText(pipeline.study.dicom.patient));
     state.gate = await pipeline.gate();
+    const lungs = pipeline.study.lungs;
+    app.setLungs(lungs?.mask ?? [], lungs?.maskRegion ?? []);
     state.override = false;
     state.openMs = performance.now() - t0;
     await runModels();

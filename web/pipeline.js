@@ -11,9 +11,16 @@ export const MODELS = [
 
 // The learned part of the input gate: P(the input is a frontal chest X-ray).
 export const GATE = { key: 'gate', file: 'gate', title: 'Input gate', output: 'p_in_scope' };
+
+// Contract v2: the lung model outlines both lungs on the canonical image; the classifiers read the lung
+// field the core makes from that outline (src/core/lung_field.h).
+export const LUNGS = { key: 'lungs', file: 'lungs', title: 'Lung fields', output: 'mask' };
+
+// Every model file the page loads, in load order.
+export const ALL_MODELS = [...MODELS, GATE, LUNGS];
 const GATE_REJECT_REASON = 'not_a_frontal_chest_xray';
 
-// The start-up self-test input "pattern-v1": x[y][x] = (3x + 5y) mod 256, 224 x 224.
+// The start-up self-test inputs "pattern-v1" (224 x 224) and "pattern-256": x[y][x] = (3x + 5y) mod 256.
 export function selfTestPattern(size) {
   const data = new Float32Array(size * size);
   for (let y = 0; y < size; ++y) for (let x = 0; x < size; ++x) data[y * size + x] = (3 * x + 5 * y) % 256;
@@ -56,10 +63,17 @@ export class Pipeline {
 
   async #selfTest(entry) {
     const test = entry.card.self_test;
-    if (!test || test.input !== 'pattern-v1') throw new Error('the model card has no self-test');
-    const size = this.core.inputSize;
-    const out = await this.#run(entry.session, selfTestPattern(size));
-    const got = out[entry.spec.output].data[0];
+    const size = { 'pattern-v1': this.core.inputSize, 'pattern-256': this.core.canonicalSize }[test?.input];
+    if (!size) throw new Error('the model card has no self-test');
+    const out = await this.#run(entry.session, selfTestPattern(size), size);
+    const values = out[entry.spec.output].data;
+    if (test.expected_mean !== undefined) {
+      const mean = values.reduce((a, v) => a + v, 0) / values.length;
+      if (!(Math.abs(mean - test.expected_mean) <= test.tolerance))
+        throw new Error(`self-test failed: mean ${mean.toFixed(4)}, card expects ${test.expected_mean.toFixed(4)}`);
+      return;
+    }
+    const got = values[0];
     if (!(Math.abs(got - test.expected_prob) <= test.tolerance))
       throw new Error(`self-test failed: P = ${got.toFixed(4)}, card expects ${test.expected_prob.toFixed(4)}`);
     // Logits, where the card gives them, are the sharper check when P sits near 0 or 1.
@@ -70,8 +84,7 @@ export class Pipeline {
     });
   }
 
-  async #run(session, input) {
-    const size = this.core.inputSize;
+  async #run(session, input, size = this.core.inputSize) {
     const feeds = { input: new this.ort.Tensor('float32', input, [1, 1, size, size]) };
     return session.run(feeds);
   }
@@ -152,27 +165,67 @@ export class Pipeline {
     if (LATERAL_VIEWS.has(view))
       return { ok: false, reason: 'lateral', message: `the DICOM file says this is a lateral view (View Position ${view}); the models read frontal chest X-rays only.`, score: null };
     const entry = this.models.get(GATE.key);
-    if (!entry?.session) return { ok: true, reason: '', message: '', score: null };
-    const out = await this.#run(entry.session, this.study.input);
-    const score = out[GATE.output].data[0];
-    if (score >= entry.card.threshold) return { ok: true, reason: '', message: '', score };
+    let score = null;
+    if (entry?.session) {
+      const out = await this.#run(entry.session, this.study.input);
+      score = out[GATE.output].data[0];
+      if (score < entry.card.threshold) return this.#gateRefusal(score, entry.card.threshold);
+    }
+    let lungs;
+    try {
+      lungs = await this.lungField();
+    } catch {
+      return { ok: true, reason: '', message: '', score }; // no lung model: infer says so
+    }
+    if (lungs.reason) return { ok: false, reason: lungs.reason, message: lungs.message, score };
+    return { ok: true, reason: '', message: '', score };
+  }
+
+  #gateRefusal(score, threshold) {
     return {
       ok: false,
       reason: GATE_REJECT_REASON,
       message: `this does not look like a frontal chest X-ray (gate score ${(score * 100).toFixed(1)}%, ` +
-        `threshold ${(entry.card.threshold * 100).toFixed(1)}%). Lateral views, photographs, documents and screenshots are outside the models' scope.`,
+        `threshold ${(threshold * 100).toFixed(1)}%). Lateral views, photographs, documents and screenshots are outside the models' scope.`,
       score,
     };
   }
 
-  // Runs one model on the open study.
+  // The open study's lung field (contract v2), made once: the lung model's mask on the canonical image,
+  // then the core's box, masking and plausibility. { input, mask, region, maskRegion, reason, message, ... }
+  async lungField() {
+    const study = this.study;
+    if (!study) throw new Error('no image is open');
+    if (study.lungs) return study.lungs;
+    const entry = this.models.get(LUNGS.key);
+    if (!entry?.session) throw new Error(`${LUNGS.title} are not available: ${entry?.error || 'still loading'}`);
+    const size = this.core.canonicalSize;
+    const t0 = performance.now();
+    const out = await this.#run(entry.session, new Float32Array(this.core.canonicalInput()), size);
+    if (this.study !== study) throw new Error('the study changed while its lungs were outlined');
+    const p = out[LUNGS.output].data;
+    const mask = this.core.lungMaskBuffer();
+    for (let i = 0; i < mask.length; ++i) mask[i] = p[i] >= 0.5 ? 255 : 0;
+    const info = this.core.computeLungField();
+    study.lungs = {
+      ...info,
+      input: new Float32Array(this.core.lungInput()),
+      mask: new Uint8Array(this.core.lungMask()),
+      weight: new Uint8Array(this.core.lungWeight()),
+      ms: performance.now() - t0,
+    };
+    return study.lungs;
+  }
+
+  // Runs one model on the open study's lung field.
   async infer(key) {
     const entry = this.models.get(key);
     if (!this.study) throw new Error('no image is open');
     if (!entry) throw new Error(`unknown model ${key}`);
     if (!entry.session) throw new Error(`${entry.spec.title} is not available: ${entry.error || 'still loading'}`);
+    const lungs = await this.lungField();
     const t0 = performance.now();
-    const out = await this.#run(entry.session, this.study.input);
+    const out = await this.#run(entry.session, lungs.input);
     const inferMs = performance.now() - t0;
     const pCovid = out.prob.data[0];
     const threshold = entry.card.threshold;
@@ -184,7 +237,7 @@ export class Pipeline {
       threshold,
       verdict: this.core.verdict(pCovid, threshold),
       logits: Array.from(out.logits.data),
-      cam: { data: new Float32Array(out.cam.data), width: w, height: h },
+      cam: { data: new Float32Array(out.cam.data), width: w, height: h, region: lungs.region },
       warning: this.study.info.warning,
       inferMs,
     };

@@ -51,7 +51,10 @@ void draw_view_controls(AppState& s) {
   ImGui::SliderFloat("opacity", &s.display.cam_opacity, 0.0f, 1.0f, "%.2f");
   track(s, "opacity");
   ImGui::SameLine();
-  ImGui::TextColored(theme::kMuted, "where the model's evidence is, not a lesion outline");
+  ImGui::TextColored(theme::kMuted, "where the model's evidence is, within the lungs; not a lesion outline");
+  ImGui::SameLine(0, 16);
+  ImGui::Checkbox("Lung outline", &s.display.show_lungs);
+  track(s, "lung-outline");
   ImGui::Checkbox("Invert", &s.display.invert);
   track(s, "invert");
   ImGui::SameLine();

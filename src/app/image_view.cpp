@@ -1,5 +1,6 @@
 #include "app/image_view.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "shaders.h"
@@ -63,20 +64,32 @@ void ImageView::release_textures() {
   if (fbo_) glDeleteFramebuffers(1, &fbo_);
   if (source_) glDeleteTextures(1, &source_);
   if (target_) glDeleteTextures(1, &target_);
-  if (cam_) glDeleteTextures(1, &cam_);
-  fbo_ = source_ = target_ = cam_ = 0;
+  for (GLuint* t : {&cam_, &field_, &lungs_})
+    if (*t) glDeleteTextures(1, t);
+  fbo_ = source_ = target_ = cam_ = field_ = lungs_ = 0;
 }
 
 void ImageView::set_cam(const CamOverlay& cam) {
-  if (cam_) glDeleteTextures(1, &cam_);
-  cam_ = 0;
+  for (GLuint* t : {&cam_, &field_})
+    if (*t) glDeleteTextures(1, t);
+  cam_ = field_ = 0;
   dirty_ = true;
   if (cam.width <= 0 || cam.height <= 0 || cam.values.size() != static_cast<size_t>(cam.width) * cam.height) return;
   cam_ = make_texture(GL_R8, cam.width, cam.height, GL_RED, cam.values.data(), GL_LINEAR);
-  cam_rect_[0] = cam.u;
-  cam_rect_[1] = cam.v;
-  cam_rect_[2] = cam.du;
-  cam_rect_[3] = cam.dv;
+  if (cam.field_width > 0 && cam.field.size() == static_cast<size_t>(cam.field_width) * cam.field_height)
+    field_ = make_texture(GL_R8, cam.field_width, cam.field_height, GL_RED, cam.field.data(), GL_LINEAR);
+  const float rect[4] = {cam.u, cam.v, cam.du, cam.dv};
+  std::copy(rect, rect + 4, cam_rect_);
+}
+
+void ImageView::set_lungs(const LungOutline& lungs) {
+  if (lungs_) glDeleteTextures(1, &lungs_);
+  lungs_ = 0;
+  dirty_ = true;
+  if (lungs.width <= 0 || lungs.height <= 0 || lungs.mask.size() != static_cast<size_t>(lungs.width) * lungs.height) return;
+  lungs_ = make_texture(GL_R8, lungs.width, lungs.height, GL_RED, lungs.mask.data(), GL_LINEAR);
+  const float rect[4] = {lungs.u, lungs.v, lungs.du, lungs.dv};
+  std::copy(rect, rect + 4, lung_rect_);
 }
 
 void ImageView::clear() {
@@ -121,6 +134,15 @@ GLuint ImageView::texture(const DisplaySettings& settings) {
   glUniform1i(glGetUniformLocation(program_, "u_show_cam"), settings.show_cam && cam_ ? 1 : 0);
   glUniform1f(glGetUniformLocation(program_, "u_cam_opacity"), settings.cam_opacity);
   glUniform4fv(glGetUniformLocation(program_, "u_cam_rect"), 1, cam_rect_);
+  glActiveTexture(GL_TEXTURE2);
+  glBindTexture(GL_TEXTURE_2D, field_);
+  glUniform1i(glGetUniformLocation(program_, "u_field"), 2);
+  glUniform1i(glGetUniformLocation(program_, "u_has_field"), field_ ? 1 : 0);
+  glActiveTexture(GL_TEXTURE3);
+  glBindTexture(GL_TEXTURE_2D, lungs_);
+  glUniform1i(glGetUniformLocation(program_, "u_lungs"), 3);
+  glUniform1i(glGetUniformLocation(program_, "u_show_lungs"), settings.show_lungs && lungs_ ? 1 : 0);
+  glUniform4fv(glGetUniformLocation(program_, "u_lung_rect"), 1, lung_rect_);
   glActiveTexture(GL_TEXTURE0);
   glBindVertexArray(vao_);
   glDrawArrays(GL_TRIANGLES, 0, 3);

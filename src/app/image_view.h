@@ -14,16 +14,28 @@ struct DisplaySettings {
   bool invert = false;
   bool show_cam = true;
   float cam_opacity = 0.5f;
+  bool show_lungs = false;
   bool operator!=(const DisplaySettings& o) const {
     return window_center != o.window_center || window_width != o.window_width || invert != o.invert ||
-           show_cam != o.show_cam || cam_opacity != o.cam_opacity;
+           show_cam != o.show_cam || cam_opacity != o.cam_opacity || show_lungs != o.show_lungs;
   }
 };
 
-// A class activation map, 0..1 (row-major), and the part of the image it covers, in uv units.
+// A class activation map, 0..1 (row-major), and the part of the image it covers, in uv units. `field`
+// (optional, its own grid over the same part) is how much of the image the model saw at each point,
+// 0..255: the heatmap is clipped to it, so it shows only within the lung field.
 struct CamOverlay {
   int width = 0, height = 0;
   std::vector<uint8_t> values;  // 0..255
+  float u = 0, v = 0, du = 1, dv = 1;
+  int field_width = 0, field_height = 0;
+  std::vector<uint8_t> field;
+};
+
+// The lung model's mask (255 = lung) and the part of the image it covers, in uv units; drawn as an outline.
+struct LungOutline {
+  int width = 0, height = 0;
+  std::vector<uint8_t> mask;
   float u = 0, v = 0, du = 1, dv = 1;
 };
 
@@ -36,6 +48,8 @@ class ImageView {
 
   void upload(const uint8_t* gray, int width, int height);
   void set_cam(const CamOverlay& cam);  // an empty CamOverlay removes it
+  void set_lungs(const LungOutline& lungs);  // an empty one removes it
+  bool has_lungs() const { return lungs_ != 0; }
   void clear();
   bool has_cam() const { return cam_ != 0; }
   bool has_image() const { return width_ > 0; }
@@ -49,8 +63,9 @@ class ImageView {
   bool ensure_program();
   void release_textures();
 
-  GLuint program_ = 0, vao_ = 0, source_ = 0, target_ = 0, fbo_ = 0, cam_ = 0;
+  GLuint program_ = 0, vao_ = 0, source_ = 0, target_ = 0, fbo_ = 0, cam_ = 0, field_ = 0, lungs_ = 0;
   float cam_rect_[4] = {0, 0, 1, 1};
+  float lung_rect_[4] = {0, 0, 1, 1};
   int width_ = 0, height_ = 0;
   bool dirty_ = false;
   DisplaySettings drawn_;

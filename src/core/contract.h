@@ -5,9 +5,11 @@
 
 namespace xr {
 
-constexpr int kContractVersion = 1;
+// v2: the classifiers read the lung field (lung_field.h) made from the canonical image and the lung
+// model's mask; the input gate still reads the central 224x224 (v1's input).
+constexpr int kContractVersion = 2;
 constexpr int kCanonicalSize = 256;  // the canonical image: central square, area-averaged to 256x256, 8-bit
-constexpr int kInputSize = 224;      // the model input: the central 224x224 of the canonical image
+constexpr int kInputSize = 224;      // the model input: 224x224 (the lung field; the gate: the central 224x224)
 constexpr int kInputOffset = (kCanonicalSize - kInputSize) / 2;
 
 // Refused before any pixel buffer is allocated.

@@ -144,8 +144,20 @@ void set_result(int index, const val& r) {
 
 void clear_results() { g_state.results = {}; }
 
-// The CAM of the selected model, 0..1 floats on its grid, placed over the region the model saw.
-void set_cam(const val& values, int width, int height) {
+// [x, y, width, height] in source pixels -> uv units of the source image.
+template <typename T>
+void set_uv(T& out, const val& region) {
+  const std::vector<double> r = emscripten::convertJSArrayToNumberVector<double>(region);
+  if (r.size() != 4) return;
+  out.u = static_cast<float>(r[0] / g_source_width);
+  out.v = static_cast<float>(r[1] / g_source_height);
+  out.du = static_cast<float>(r[2] / g_source_width);
+  out.dv = static_cast<float>(r[3] / g_source_height);
+}
+
+// The CAM of the selected model, 0..1 floats on its grid, placed over `region` (the lung field's box on
+// the image, in source pixels) and clipped to `field` (0..255 on its own square grid, may be empty).
+void set_cam(const val& values, int width, int height, const val& region, const val& field) {
   app::CamOverlay cam;
   const std::vector<float> v = emscripten::convertJSArrayToNumberVector<float>(values);
   if (v.size() == static_cast<size_t>(width) * height && g_source_width > 0) {
@@ -153,13 +165,26 @@ void set_cam(const val& values, int width, int height) {
     cam.height = height;
     cam.values.resize(v.size());
     for (size_t i = 0; i < v.size(); ++i) cam.values[i] = static_cast<uint8_t>(std::clamp(v[i], 0.0f, 1.0f) * 255.0f + 0.5f);
-    const xr::RegionF r = xr::model_input_region(g_source_width, g_source_height);
-    cam.u = static_cast<float>(r.x / g_source_width);
-    cam.v = static_cast<float>(r.y / g_source_height);
-    cam.du = static_cast<float>(r.width / g_source_width);
-    cam.dv = static_cast<float>(r.height / g_source_height);
+    set_uv(cam, region);
+    cam.field = emscripten::convertJSArrayToNumberVector<uint8_t>(field);
+    const int side = static_cast<int>(std::lround(std::sqrt(static_cast<double>(cam.field.size()))));
+    cam.field_width = cam.field_height = static_cast<size_t>(side) * side == cam.field.size() ? side : 0;
   }
   g_state.image.set_cam(cam);
+}
+
+// The lung model's mask (255 = lung, square) over `region` (the canonical square on the image).
+void set_lungs(const val& mask, const val& region) {
+  app::LungOutline lungs;
+  lungs.mask = emscripten::convertJSArrayToNumberVector<uint8_t>(mask);
+  const int side = static_cast<int>(std::lround(std::sqrt(static_cast<double>(lungs.mask.size()))));
+  if (side > 0 && static_cast<size_t>(side) * side == lungs.mask.size() && g_source_width > 0) {
+    lungs.width = lungs.height = side;
+    set_uv(lungs, region);
+  } else {
+    lungs = {};
+  }
+  g_state.image.set_lungs(lungs);
 }
 
 void set_message(const std::string& text, bool is_error) {
@@ -200,6 +225,7 @@ val widget_rect(const std::string& name) {
 
 double frame_count() { return static_cast<double>(g_state.frames); }
 bool cam_shown() { return g_state.display.show_cam && g_state.image.has_cam(); }
+bool lungs_shown() { return g_state.display.show_lungs && g_state.image.has_lungs(); }
 
 // Zoom, pan and window/level as the viewer holds them (end-to-end tests).
 val view_state() {
@@ -223,6 +249,7 @@ EMSCRIPTEN_BINDINGS(xraylens_app) {
   emscripten::function("setResult", &Waking<&set_result>::call);
   emscripten::function("clearResults", &Waking<&clear_results>::call);
   emscripten::function("setCam", &Waking<&set_cam>::call);
+  emscripten::function("setLungs", &Waking<&set_lungs>::call);
   emscripten::function("setMessage", &Waking<&set_message>::call);
   emscripten::function("setGate", &Waking<&set_gate>::call);
   emscripten::function("setBusy", &Waking<&set_busy>::call);
@@ -233,6 +260,7 @@ EMSCRIPTEN_BINDINGS(xraylens_app) {
   emscripten::function("widgetRect", &widget_rect);
   emscripten::function("frameCount", &frame_count);
   emscripten::function("camShown", &cam_shown);
+  emscripten::function("lungsShown", &lungs_shown);
   emscripten::function("viewState", &view_state);
 }
 

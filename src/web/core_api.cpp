@@ -9,6 +9,7 @@
 
 #include "contract.h"
 #include "labelled_copy.h"
+#include "lung_field.h"
 #include "preprocess.h"
 #include "study.h"
 #include "verdict.h"
@@ -24,7 +25,17 @@ std::vector<uint16_t> g_samples;  // decoded samples (DICOM) to open, written by
 xr::DecodeResult g_decoded;       // decodeFile's image (a DICOM's JPEG frame), until openSamples
 xr::Study g_study;
 xr::Gray8 g_display;
+std::vector<float> g_canonical_input;  // the canonical image as floats: the lung model's input
+std::vector<uint8_t> g_lung_mask;      // the lung model's mask (>= 128 = lung), written by JS
+xr::LungField g_lung;                  // the open study's lung field, after computeLungField
+std::vector<float> g_lung_input;
 std::vector<uint8_t> g_png;
+
+void clear_lungs() {
+  std::vector<float>().swap(g_canonical_input);
+  std::vector<float>().swap(g_lung_input);
+  g_lung = {};
+}
 
 // A view into wasm memory: valid until the next call that changes the buffer; callers copy it.
 // A file over the core's limit throws a JS Error with the message instead of aborting the module
@@ -57,6 +68,7 @@ val open_study(xr::Study study) {
   if (ok) {
     g_study = std::move(study);
     g_display = {};
+    clear_lungs();
   }
   const auto& d = ok ? g_study.decoded : study.decoded;
   val info = val::object();
@@ -111,6 +123,7 @@ val open_samples(int width, int height, int channels, int max_value, const std::
 void release() {
   g_study = {};
   g_display = {};
+  clear_lungs();
   std::vector<uint8_t>().swap(g_png);
 }
 
@@ -119,6 +132,42 @@ val model_input() { return val(emscripten::typed_memory_view(g_study.input.size(
 val canonical() {
   return val(emscripten::typed_memory_view(g_study.canonical.pixels.size(), g_study.canonical.pixels.data()));
 }
+
+// Contract v2: the lung model reads the canonical image (floats 0..255); JS writes its mask into
+// lungMaskBuffer (>= 128 = lung) and computeLungField makes the classifiers' input from both.
+val canonical_input() {
+  g_canonical_input.assign(g_study.canonical.pixels.begin(), g_study.canonical.pixels.end());
+  return val(emscripten::typed_memory_view(g_canonical_input.size(), g_canonical_input.data()));
+}
+
+val lung_mask_buffer() {
+  g_lung_mask.assign(static_cast<size_t>(xr::kCanonicalSize) * xr::kCanonicalSize, 0);
+  return val(emscripten::typed_memory_view(g_lung_mask.size(), g_lung_mask.data()));
+}
+
+val compute_lung_field() {
+  g_lung = xr::lung_field(g_study.canonical, g_lung_mask.data());
+  g_lung_input.assign(g_lung.input.begin(), g_lung.input.end());
+  const auto& img = g_study.decoded.image;
+  const xr::RegionF r = xr::lung_field_region(img.width, img.height, g_lung.box);
+  const xr::RegionF square = xr::lung_field_region(img.width, img.height, {0, 0, xr::kCanonicalSize, xr::kCanonicalSize});
+  val info = val::object();
+  info.set("reason", g_lung.reason);
+  info.set("message", g_lung.message);
+  info.set("areaFraction", g_lung.area_fraction);
+  info.set("lungs", g_lung.lungs);
+  info.set("box", val::array(std::vector<int>{g_lung.box.x, g_lung.box.y, g_lung.box.width}));
+  // where the input and the canonical mask lie on the image, in image pixels: x, y, width, height
+  info.set("region", val::array(std::vector<double>{r.x, r.y, r.width, r.height}));
+  info.set("maskRegion", val::array(std::vector<double>{square.x, square.y, square.width, square.height}));
+  return info;
+}
+
+val lung_input() { return val(emscripten::typed_memory_view(g_lung_input.size(), g_lung_input.data())); }
+
+val lung_weight() { return val(emscripten::typed_memory_view(g_lung.weight.size(), g_lung.weight.data())); }
+
+val lung_mask() { return val(emscripten::typed_memory_view(g_lung.mask.pixels.size(), g_lung.mask.pixels.data())); }
 
 val display(int max_side) {
   if (g_display.width == 0 || std::max(g_display.width, g_display.height) > max_side)
@@ -162,6 +211,12 @@ EMSCRIPTEN_BINDINGS(xraylens_core) {
   emscripten::function("modelInput", &model_input);
   emscripten::function("canonical", &canonical);
   emscripten::function("display", &display);
+  emscripten::function("canonicalInput", &canonical_input);
+  emscripten::function("lungMaskBuffer", &lung_mask_buffer);
+  emscripten::function("computeLungField", &compute_lung_field);
+  emscripten::function("lungInput", &lung_input);
+  emscripten::function("lungMask", &lung_mask);
+  emscripten::function("lungWeight", &lung_weight);
   emscripten::function("verdict", &verdict);
   emscripten::function("labelledCopyName", &labelled_copy_name);
   emscripten::function("labelledCopyPng", &labelled_copy_png);

@@ -92,6 +92,30 @@ test('the heatmap is drawn over the image and the toggle removes it', async () =
   await page.close();
 });
 
+test('the lung outline is drawn on demand, and the heatmap stays inside the lung field', async () => {
+  const { page, errors } = await openApp(browser.context, server.url);
+  await ready(page);
+  await open(page, XRAY);
+  const lungs = await page.evaluate(() => {
+    const l = globalThis.xraylens.pipeline.study.lungs;
+    return { reason: l.reason, region: l.region, weight: Array.from(l.weight) };
+  });
+  assert.equal(lungs.reason, '');
+  assert.equal(await page.evaluate(() => globalThis.xraylens.app.lungsShown()), false);
+  const img = await rectOf(page, 'image');
+  const plain = await grab(page, img);
+  await clickWidget(page, 'lung-outline');
+  await page.waitForFunction(() => globalThis.xraylens.app.lungsShown());
+  const outlined = await grab(page, img);
+  const changed = changedShare(plain, outlined);
+  assert.ok(changed > 0.003 && changed < 0.2, `the outline changes a thin line of pixels (${(changed * 100).toFixed(2)}%)`);
+  // The heatmap is clipped to the lung field: where the model saw nothing (weight 0), the image shows through.
+  const outside = lungs.weight.filter((w) => w === 0).length / lungs.weight.length;
+  assert.ok(outside > 0.1, `the lung field hides part of its box (${(outside * 100).toFixed(0)}%)`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a colour photograph is refused, and "analyse anyway" gives a result marked outside the scope', async () => {
   const { page } = await openApp(browser.context, server.url);
   await ready(page);

@@ -47,6 +47,39 @@ test('canonical images of the wasm core and the native cxr-prep differ by at mos
   fs.rmSync(tmp, { recursive: true });
 });
 
+test('the lung field of the wasm core equals the native cxr-lung-field for the same image and mask', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xr-lungs-'));
+  const canon = [], masks = [], wasm = [];
+  IMAGES.forEach((f, k) => {
+    assert.ok(open(fs.readFileSync(f)).ok);
+    canon.push(Buffer.from(core.canonical()));
+    // a mask that differs per image: two ellipses, shifted and sized by k
+    const mask = core.lungMaskBuffer();
+    for (let y = 0; y < 256; ++y)
+      for (let x = 0; x < 256; ++x) {
+        const e = (cx) => ((x - cx) / (30 + k / 2)) ** 2 + ((y - 120 - k) / (60 + 2 * k)) ** 2 <= 1;
+        mask[y * 256 + x] = e(84 + k) || e(172 - k / 2) ? 255 : 0;
+      }
+    masks.push(Buffer.from(mask));
+    const info = core.computeLungField();
+    assert.equal(info.reason, '', `${path.basename(f)}: ${info.message}`);
+    assert.equal(info.lungs, 2);
+    wasm.push(Float32Array.from(core.lungInput()));
+  });
+  fs.writeFileSync(path.join(tmp, 'c.u8'), Buffer.concat(canon));
+  fs.writeFileSync(path.join(tmp, 'm.u8'), Buffer.concat(masks));
+  execFileSync(path.join(ROOT, 'build/native/cxr-lung-field'),
+    ['--canon', path.join(tmp, 'c.u8'), '--masks', path.join(tmp, 'm.u8'), '--out', path.join(tmp, 'f.u8'), '--info', path.join(tmp, 'f.tsv')],
+    { stdio: 'pipe' });
+  const native = fs.readFileSync(path.join(tmp, 'f.u8'));
+  wasm.forEach((input, i) => {
+    let worst = 0;
+    for (let j = 0; j < 224 * 224; ++j) worst = Math.max(worst, Math.abs(input[j] - native[i * 224 * 224 + j]));
+    assert.equal(worst, 0, `${path.basename(IMAGES[i])}: max difference ${worst}`);
+  });
+  fs.rmSync(tmp, { recursive: true });
+});
+
 test('a file that is not an image gives a message and keeps the previous study', () => {
   assert.ok(open(fs.readFileSync(IMAGES[0])).ok);
   const before = new Float32Array(core.modelInput());

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { MODELS, Pipeline } from '../../web/pipeline.js';
+import { LUNGS, MODELS, Pipeline } from '../../web/pipeline.js';
 import { ROOT, loadCore, loadOrt } from '../../tools/lib/node_runtime.mjs';
 
 const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -22,6 +22,31 @@ test('a model that matches its card loads and passes its self-test', async () =>
   const e = await pipeline.loadModel(m1, read('covid_normal.onnx'), card('covid_normal.json'));
   assert.equal(e.error, '');
   assert.ok(e.session);
+  const lungs = await pipeline.loadModel(LUNGS, read('lungs.onnx'), card('lungs.json'));
+  assert.equal(lungs.error, '');
+  const wrong = card('lungs.json');
+  wrong.self_test.expected_mean += 0.1;
+  assert.match((await pipeline.loadModel(LUNGS, read('lungs.onnx'), wrong)).error, /self-test failed: mean/);
+  await pipeline.loadModel(LUNGS, read('lungs.onnx'), card('lungs.json'));
+});
+
+test('the classifiers read the lung field that the lung model and the core make (contract v2)', async () => {
+  const info = pipeline.open(new Uint8Array(image), 'x.jpeg');
+  assert.ok(info.ok);
+  const lungs = await pipeline.lungField();
+  assert.equal(lungs.reason, '');
+  assert.equal(lungs.lungs, 2);
+  assert.equal(lungs.input.length, 224 * 224);
+  assert.equal(lungs.mask.length, 256 * 256);
+  // the tiny model's ellipses span x 50..206, y 52..196 of the canonical image: a square box around them
+  const [bx, by, side] = lungs.box;
+  assert.ok(bx <= 50 && bx + side >= 206 && by <= 52 && by + side >= 196, `box ${lungs.box}`);
+  const [x, y, w, h] = lungs.region;
+  assert.ok(x >= 0 && y >= 0 && x + w <= info.width + 1e-6 && y + h <= info.height + 1e-6 && Math.abs(w - h) < 1e-6);
+  assert.notDeepEqual(Array.from(lungs.input), Array.from(pipeline.study.input)); // not v1's central crop
+  const r = await pipeline.infer(m1.key);
+  assert.deepEqual(r.cam.region, lungs.region);
+  assert.equal(pipeline.study.lungs, lungs); // outlined once per study
 });
 
 test('a missing model, a tampered model and a wrong self-test are refused', async () => {

@@ -59,15 +59,34 @@ class MetricsTest(unittest.TestCase):
 
 
 class AuditTest(unittest.TestCase):
-    def test_masks_are_complementary(self):
-        x = np.random.default_rng(0).uniform(0, 255, (2, 224, 224)).astype(np.float32)
-        m = x.mean(axis=(1, 2), keepdims=True)
-        np.testing.assert_allclose(audits.lungs_hidden(x) + audits.lungs_only(x) - m, x, atol=1e-3)
-        self.assertEqual((audits.C0, audits.C1, audits.R0, audits.R1), (45, 179, 34, 190))
+    def test_replace_keeps_inside_and_fills_outside_with_the_mean(self):
+        canon = np.random.default_rng(0).integers(0, 256, (2, 256, 256)).astype(np.uint8)
+        box = audits.box_mask(2)
+        hidden, only = audits.replace(canon, ~box), audits.replace(canon, box)
+        np.testing.assert_array_equal(np.where(box, only, hidden), canon)
+        mean = np.round(canon[0].mean())
+        self.assertTrue((hidden[0][box[0]] == mean).all() and (only[0][~box[0]] == mean).all())
+        # issue 3's box: the middle 60% x 15-85% of the central 224x224, in canonical pixels
+        self.assertEqual((audits.C0, audits.C1, audits.R0, audits.R1), (16 + 45, 16 + 179, 16 + 34, 16 + 190))
 
-    def test_cam_share_uniform(self):
-        self.assertAlmostEqual(float(audits.cam_share(np.ones((1, 7, 7), np.float32))[0]),
-                               (179 - 45) * (190 - 34) / 224 / 224, places=3)
+    def test_dilation_grows_the_outline_by_its_radius(self):
+        m = np.zeros((1, 256, 256), bool)
+        m[0, 100:150, 100:120] = True
+        d = audits.dilated(m)[0]
+        self.assertTrue(d[100, 100 - audits.DILATE] and not d[100, 100 - audits.DILATE - 1])
+
+    def test_cam_share_uniform_and_in_box(self):
+        inside = np.zeros((1, 224, 224), bool)
+        inside[0, :, :112] = True
+        self.assertAlmostEqual(float(audits.cam_share(np.ones((1, 7, 7), np.float32), inside)[0]), 0.5, places=3)
+        m = np.zeros((1, 256, 256), bool)
+        m[0, :, :128] = True
+        self.assertAlmostEqual(float(audits.in_box(m, [(64, 64, 128)])[0].mean()), 0.5, places=2)
+        self.assertTrue(audits.in_box(m, [(0, 0, 256)])[0][:, :112].all())
+
+    def test_inputs_central_is_the_v1_crop(self):
+        canon = np.arange(256 * 256, dtype=np.int64).reshape(1, 256, 256).astype(np.uint8)
+        np.testing.assert_array_equal(audits.Inputs("central")(canon)[0], canon[0, 16:240, 16:240])
 
 
 class ExportTest(unittest.TestCase):

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { GATE, MODELS, Pipeline } from '../../web/pipeline.js';
+import { GATE, LUNGS, MODELS, Pipeline } from '../../web/pipeline.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SITE = path.join(ROOT, 'build/site');
@@ -49,10 +49,10 @@ function readIfExists(file) {
 }
 
 // A pipeline with the models found in modelsDir (those absent are kept with their error), and the
-// input gate's model when modelsDir has one.
+// input gate's and the lung model when modelsDir has them.
 export async function createNodePipeline({ modelsDir = path.join(ROOT, 'models'), keys = MODELS.map((m) => m.key), siteDir } = {}) {
   const pipeline = new Pipeline(await loadCore(siteDir), await loadOrt(), await dicomOptions());
-  for (const spec of [...MODELS.filter((m) => keys.includes(m.key)), GATE]) {
+  for (const spec of [...MODELS.filter((m) => keys.includes(m.key)), GATE, LUNGS]) {
     const onnx = readIfExists(path.join(modelsDir, `${spec.file}.onnx`));
     const card = readIfExists(path.join(modelsDir, `${spec.file}.json`));
     await pipeline.loadModel(spec, onnx && new Uint8Array(onnx), card && JSON.parse(card));

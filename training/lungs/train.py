@@ -1,0 +1,123 @@
+"""Train, check and export the lung segmentation model (issue 4).
+
+/usr/bin/python3 -m training.lungs.train --data ../shared/cxr-data --out models [--smoke] [--seed N]
+
+Fits on the train split's masks (JSRT manual outlines weighted 1, ieee8023 model-made outlines 0.5),
+folds BatchNorm and rounds the weights to int8 levels (as shipped), then measures Dice and IoU on the
+val and test masks, separately for manual and model-made outlines, and writes models/lungs.onnx with
+its card. Nothing is selected on test: the schedule is fixed and test is only measured.
+"""
+import argparse
+import json
+import math
+import os
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .. import compress
+from ..data import Manifest
+from . import export
+from .augment import augment
+from .data import MaskSet
+from .metrics import dice_iou
+
+FULL = {"samples": 10000, "batch": 16}
+SMOKE = {"samples": 96, "batch": 8}
+WEIGHT = {"jsrt": 1.0, "ieee8023": 0.5}
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default="../shared/cxr-data")
+    ap.add_argument("--out", default="models")
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--threads", type=int, default=2)
+    return ap.parse_args(argv)
+
+
+def loss_fn(logits, y):
+    p = torch.sigmoid(logits)
+    inter = (p * y).sum(dim=(1, 2, 3))
+    dice = (2 * inter + 1) / (p.sum(dim=(1, 2, 3)) + y.sum(dim=(1, 2, 3)) + 1)
+    return F.binary_cross_entropy_with_logits(logits, y) + (1 - dice).mean()
+
+
+def fit(net, ds, cfg, seed, log):
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    w = np.array([WEIGHT.get(r["source"], 0.5) for r in ds.rows])
+    order = rng.choice(len(ds), cfg["samples"], replace=True, p=w / w.sum())
+    b = cfg["batch"]
+    steps = max(1, len(order) // b)
+    opt = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
+    warm = max(1, steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, steps - warm))))
+    net.train()
+    t0, run = time.time(), None
+    for s in range(steps):
+        ix = np.sort(order[s * b:(s + 1) * b])
+        x, y = augment(ds.x[ix], ds.y[ix], rng)
+        loss = loss_fn(net(x), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        run = loss.item() if run is None else 0.95 * run + 0.05 * loss.item()
+        if s % 50 == 0 or s == steps - 1:
+            log(f"[lungs] step {s + 1}/{steps} loss {run:.4f} {(s + 1) * b / (time.time() - t0):.1f} img/s")
+    net.eval()
+    return net
+
+
+@torch.no_grad()
+def predict(net, x_u8, batch=16):
+    out = []
+    for i in range(0, len(x_u8), batch):
+        xb = torch.from_numpy(np.asarray(x_u8[i:i + batch], np.float32)).unsqueeze(1)
+        out.append(torch.sigmoid(net(xb))[:, 0].numpy())
+    return np.concatenate(out) if out else np.zeros((0, 256, 256), np.float32)
+
+
+def measure(net, ds):
+    """Mean Dice and IoU (threshold 0.5) per kind of outline."""
+    p = predict(net, ds.x) >= 0.5
+    res = {}
+    for kind, sel in (("manual", ds.manual), ("model_made", ~ds.manual)):
+        if sel.any():
+            d, j = dice_iou(p[sel], ds.y[sel])
+            res[kind] = {"n": int(sel.sum()), "dice": round(float(d.mean()), 4), "dice_min": round(float(d.min()), 4),
+                         "iou": round(float(j.mean()), 4)}
+    return res
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    torch.set_num_threads(args.threads)
+    cfg = SMOKE if args.smoke else FULL
+    manifest = Manifest(args.data)
+    t0 = time.time()
+
+    def log(msg):
+        print(f"{time.time() - t0:7.0f}s {msg}", flush=True)
+
+    from .unet import UNet
+    tr = MaskSet(manifest, "train")
+    log(f"train masks: {len(tr)} ({int(tr.manual.sum())} manual)")
+    net = fit(UNet(), tr, cfg, args.seed, log)
+    compress.quantize_weights_(net)
+    metrics = {s: measure(net, MaskSet(manifest, s)) for s in ("train", "val", "test")}
+    log(f"[lungs] Dice/IoU: {json.dumps(metrics)}")
+    os.makedirs(os.path.join(args.out, "pytorch"), exist_ok=True)
+    torch.save(net.state_dict(), os.path.join(args.out, "pytorch", "lungs.pt"))
+    export.export(net, manifest, metrics, {"seed": args.seed, "schedule": cfg, "outline_weights": WEIGHT},
+                  args.out, log)
+    log(f"done in {time.time() - t0:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
