@@ -249,12 +249,16 @@ def setup_section(cards):
             f"pretrained for {sch['pretrain']:,} samples on all training labels "
             f"({', '.join(tr['pretrain_classes'])}; adult and pediatric), then each model is fine-tuned from it "
             f"for {sch['finetune']:,} samples; temperature, threshold and inconclusive band are fitted on `val`. "
+            "Input (contract v2): the **lung field** — the square box around both lungs found by the lung model, "
+            "everything beyond a 10 px margin of its outline replaced by the lungs' mean gray "
+            "(`docs/PREPROCESSING.md`). The schedule is fixed; no checkpoint is chosen, on `val` or otherwise. "
             "Shipped measures against shortcuts: per-image standardisation inside the graph; augmentations "
             "(rotation ±8°, scale 0.88–1.12, shifts, horizontal flip, resolution jitter 64–224 px, gamma/contrast/"
             "brightness, random border blanking, JPEG quality 30–95, noise); class-balanced sampling with "
             "rare sources up-weighted (mass ∝ √n per source within a class) and a prior correction of the "
-            "COVID-19 logit. The **baseline** has the same net and schedule with none of these (fixed x/255 "
-            "scaling, no augmentation, uniform sampling). CAM: ReLU of the COVID-19-minus-other class map over "
+            "COVID-19 logit. The **baseline** has the same net and schedule with none of these (contract v1's "
+            "central 224×224, fixed x/255 scaling, no augmentation, uniform sampling); **issue 3**'s models are "
+            "the previous shipped pair (central 224×224 with the same measures, a 16,000/10,000-sample schedule). CAM: ReLU of the COVID-19-minus-other class map over "
             "the last feature grid, divided by its per-image maximum.", ""]
 
 
@@ -285,14 +289,24 @@ def limitations(results, src):
         t = r["title"].split(":")[0]
         was = (f" (issue 3's model: {f3(b['lungs_hidden']['auc'])} hidden, {f3(b['lungs_only']['auc'])} only, "
                f"{f3(b['full']['auc'])} full)" if b else "")
+        hidden = a["lungs_hidden"]["auc"] or 0.5
+        why = ("The lung field leaves the model little outside the lungs to use." if hidden <= 0.7 else
+               "Hiding the lungs leaves their outline (the lung field's fill follows it): its size and shape "
+               "still separate the classes, which for this model means children from adults — an age "
+               "shortcut the lung field does not remove.")
         out.append(f"- {t}: with the lungs hidden the AUC is {f3(a['lungs_hidden']['auc'])}, with only the lungs "
                    f"shown {f3(a['lungs_only']['auc'])}, full {f3(a['full']['auc'])}{was}. What survives hiding "
-                   "the lungs comes from outside them and is not evidence of disease; the lung field leaves "
-                   "the model little outside them to use.")
+                   f"the lungs is not evidence of disease. {why}")
         if a["within_crd_auc"] is not None:
             out.append(f"- {t}: inside one collection (crd_partial, COVID-19 vs normal) the AUC is "
                        f"{f3(a['within_crd_auc'])}" + (f" (issue 3's: {f3(b['within_crd_auc'])})" if b else "")
                        + ". The pooled AUC mixes in between-source contrasts; this one cannot use the source.")
+    a1 = results["covid_normal"]["audit"]["shipped"]["cam_lung_share_tp"]
+    out.append(f"- CAM mass inside the lung outline for Model 1's true positives: {f3(a1['mean'])} against "
+               f"{f3(a1['uniform'])} for a uniform map. The CAM is a 7×7 grid over the lung field's box (32 px "
+               "cells), bilinearly spread; the lungs cover about a third of the box, so even a map that favours "
+               "them puts much of its mass on the mediastinum and the margin. A finer map (from an earlier "
+               "stage) is the next step; the page clips the heatmap to the lung field in any case.")
     s, s3 = src.get("shipped"), src.get("issue 3")
     if s:
         vs = f" against {s3['accuracy']:.1%} ({s3['balanced_accuracy']:.1%} balanced) on issue 3's input" if s3 else ""

@@ -2,9 +2,10 @@
 
     /usr/bin/python3 -m training.requantize --data ../shared/cxr-data --models models
 
-For models trained before int8 storage (training/compress.py) was part of `make train`: folds and rounds
-the weights exactly as train.fit_head(quantize=True) does, then repeats its calibration on val and the
-export, so the result equals what `make train` makes now from the same seed.
+For models trained before int8 storage (training/compress.py) or the current card (e.g. its self-test's
+logits) were part of `make train`: folds and rounds the weights exactly as train.fit_head(quantize=True)
+does (a no-op on weights already on int8 levels), then repeats its calibration on val (on the lung field
+for contract-v2 cards) and the export, so the result equals what `make train` makes now from the same seed.
 """
 import argparse
 import json
@@ -15,6 +16,7 @@ import torch
 from . import compress
 from .model import Classifier
 from .data import Manifest, Split
+from .lungs.field import LungFields
 from .train import TASKS, calibrate_head, save_shipped
 
 
@@ -31,7 +33,8 @@ def main(argv=None):
         clf = Classifier(2, standardise=True)
         compress.load_state_(clf, torch.load(os.path.join(args.models, "pytorch", f"{name}.pt"), map_location="cpu"))
         compress.quantize_weights_(clf)
-        va = Split(manifest, "val", set(classes), None, card["training_data"]["training"]["seed"])
+        fields = LungFields(manifest, args.models) if card.get("contract_version", 1) >= 2 else None
+        va = Split(manifest, "val", set(classes), None, card["training_data"]["training"]["seed"], fields=fields)
         res = dict(calibrate_head(name, clf, va, print), prior=card["prior_log_odds_added"])
         save_shipped(name, clf, res, manifest, card["training_data"]["training"], args.models, print)
 

@@ -146,12 +146,12 @@ def save_shipped(name, clf, res, manifest, info, out, log):
     os.makedirs(os.path.join(out, "pytorch"), exist_ok=True)
     torch.save(clf.state_dict(), os.path.join(out, "pytorch", f"{name}.pt"))
     onnx_path = os.path.join(out, f"{name}.onnx")
-    st_prob, cam_shape = export.export_onnx(clf, res["temperature"], onnx_path)
+    st, cam_shape = export.export_onnx(clf, res["temperature"], onnx_path)
     export.write_card(os.path.join(out, f"{name}.json"), name=name, onnx_path=onnx_path, version=export_version(),
                       temperature=res["temperature"], threshold=res["threshold"], band=res["band"],
                       manifest=manifest, composition=composition(manifest), val_metrics=res["val"], clf=clf,
-                      cam_shape=cam_shape, self_test_prob=st_prob, train_info=info, prior_log_odds=res["prior"])
-    log(f"[{name}] wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes), self-test prob {st_prob:.6f}")
+                      cam_shape=cam_shape, self_test=st, train_info=info, prior_log_odds=res["prior"])
+    log(f"[{name}] wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes), self-test {st}")
 
 
 def lung_model_id(models_dir):

@@ -107,12 +107,13 @@ class ExportTest(unittest.TestCase):
         self.assertLessEqual(float(cam.max()), 1.0)
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "m.onnx")
-            prob_st, shape = export.export_onnx(clf, 1.7, path)
+            st, shape = export.export_onnx(clf, 1.7, path)
             m = onnx.load(path)
             self.assertEqual([i.name for i in m.graph.input], ["input"])
             self.assertEqual([o.name for o in m.graph.output], ["logits", "prob", "cam"])
             self.assertEqual(shape, [7, 7])
-            self.assertTrue(0.0 <= prob_st <= 1.0)
+            self.assertTrue(0.0 <= st["expected_prob"] <= 1.0)
+            self.assertEqual(len(st["expected_logits"]), 2)
 
 
 if __name__ == "__main__":
