@@ -2,11 +2,11 @@
 // ONNX Runtime's settings, the model list and how models are fetched and checked, and the browser's
 // raw-deflate inflater for deflated DICOM. Works on the main thread and in a module worker alike (it
 // uses fetch, Blob and DecompressionStream, nothing of the DOM).
-import { GATE, MODELS, Pipeline } from './pipeline.js';
+import { ALL_MODELS, Pipeline } from './pipeline.js';
 
 // Every model the pipeline loads, in the order they are loaded. A model added here is loaded by the
 // page and by every batch worker.
-export const MODEL_SPECS = [...MODELS, GATE];
+export const MODEL_SPECS = ALL_MODELS;
 
 export async function fetchBytes(url) {
   const r = await fetch(url);
