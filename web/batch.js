@@ -191,10 +191,13 @@ export class Batch {
     const s = this.stats();
     const state = this.running ? (this.paused ? 'paused' : 'running') : 'done';
     this.app.batchProgress(s.done, s.total, s.rate, s.etaS, this.running, this.paused, label ?? this.task);
-    const counts = {};
-    for (const r of this.rows) counts[r.status] = (counts[r.status] || 0) + 1;
+    const counts = {}; // rows per status; 'done' rows are counted as 'analysed' (done is the progress)
+    for (const r of this.rows) {
+      const k = r.status === 'done' ? 'analysed' : r.status;
+      counts[k] = (counts[k] || 0) + 1;
+    }
     this.announce(
-      { state, done: s.done, total: s.total, rate: s.rate.toFixed(2), elapsedMs: Math.round(s.elapsedMs), ...counts },
+      { ...counts, state, done: s.done, total: s.total, rate: s.rate.toFixed(2), elapsedMs: Math.round(s.elapsedMs) },
       state === 'done' ? `Batch finished: ${s.done} of ${s.total} files, ${counts.skipped || 0} skipped, ${counts.error || 0} could not be read.` : null,
     );
   }

@@ -9,7 +9,7 @@ import createCore from './xraylens_core.js';
 import dicomParser from './dicom_parser.mjs';
 import { MODELS } from './pipeline.js';
 import { isDicom } from './dicom.js';
-import { configureOrt, createPipeline, loadModels } from './runtime.js';
+import { MODEL_SPECS, configureOrt, createPipeline, loadModels } from './runtime.js';
 
 let pipeline = null;
 
@@ -80,7 +80,10 @@ async function start() {
   configureOrt(ort);
   ort.env.logLevel = 'error';
   pipeline = createPipeline(await createCore(), ort, dicomParser);
-  const models = await loadModels(pipeline);
+  // one model at a time: four sessions created at once in a worker failed here (an error inside ONNX
+  // Runtime), where the page's parallel start-up works
+  const models = [];
+  for (const spec of MODEL_SPECS) models.push(...(await loadModels(pipeline, [spec])));
   return models.map(({ spec, entry }) => ({ key: spec.key, ok: !!entry.session, error: entry.error }));
 }
 
