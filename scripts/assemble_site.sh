@@ -10,7 +10,8 @@ ort=node_modules/onnxruntime-web/dist
 rm -rf "$site"
 mkdir -p "$site/ort" "$site/models"
 cp web/index.html web/style.css web/main.js web/pipeline.js web/model_card_text.js "$site/"
-cp web/offline.js web/sw.js web/dicom.js "$site/"
+cp web/offline.js web/sw.js web/dicom.js web/runtime.js web/csv.js web/download.js "$site/"
+cp web/batch.js web/batch_ui.js web/batch_worker.js web/zip.js web/report.js "$site/"
 # dicom-parser ships only a UMD build: run it with `this` bound to an object, as an ES module.
 { echo 'const root = {};'; echo '(function () {'; grep -v '^//# sourceMappingURL' node_modules/dicom-parser/dist/dicomParser.min.js
   echo '}).call(root);'; echo 'export default root.dicomParser;'; } > "$site/dicom_parser.mjs"

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Benchmark of the page in headless Chromium (not a test: it prints figures, it asserts nothing).
-//   node tools/bench.mjs            (after `make build`)
+//   node tools/bench.mjs [--no-batch | --only-batch]   (after `make build`)
 // Prints one JSON object: sizes, page-ready time, model inference (median of 20; the lung model apart as
 // lungs_ms), file-to-verdict per
 // original image, and in the same session the reference models (VGG16 with the seed tutorial's head,
-// DenseNet-121 with one channel) for comparison.
+// DenseNet-121 with one channel) for comparison; batch mode on a folder of real images (files a second,
+// the browser's memory over the run) with 1 and 2 workers.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +15,7 @@ import zlib from 'node:zlib';
 import { MODELS } from '../web/pipeline.js';
 import { ROOT, SITE } from './lib/node_runtime.mjs';
 import { gzipTotal } from './make_dist.mjs';
-import { ORIGINALS, PY, defaultModels, launch, openApp, prepareSite, startServer } from '../tests/e2e/harness.mjs';
+import { ORIGINALS, PY, defaultModels, launch, makeBatchFolder, openApp, prepareSite, startServer } from '../tests/e2e/harness.mjs';
 
 const RUNS = 20;
 const median = (xs) => {
@@ -23,9 +24,89 @@ const median = (xs) => {
 };
 const round = (x) => Math.round(x * 10) / 10;
 
+const BATCH_FILES = 240;
+const BATCH_RUNS = 2; // per worker count
+
+// Resident memory of one launched browser: its main process (found by its profile folder) and every
+// process below it, in MB.
+function browserRssMb(userDataDir) {
+  const procs = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,args='], { encoding: 'utf8' }).split('\n').filter(Boolean).map((l) => {
+    const [pid, ppid, rss, ...args] = l.trim().split(/\s+/);
+    return { pid: +pid, ppid: +ppid, rss: +rss, args: args.join(' ') };
+  });
+  const roots = procs.filter((p) => p.args.includes(userDataDir) && !p.args.includes('--type='));
+  const seen = new Set(roots.map((p) => p.pid));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of procs) if (!seen.has(p.pid) && seen.has(p.ppid)) { seen.add(p.pid); grew = true; }
+  }
+  return procs.filter((p) => seen.has(p.pid)).reduce((a, p) => a + p.rss, 0) / 1024;
+}
+
+// One batch run of the folder in a fresh browser with `workers` workers: files a second (the batch's own
+// clock, from queueing to the last row), frames a second, and the browser's memory sampled every 250 ms.
+async function batchRun(url, dir, workers) {
+  const b = await launch();
+  try {
+    const { page } = await openApp(b.context, `${url}?workers=${workers}`);
+    await page.evaluate(() => globalThis.xraylens.batch.warm());
+    const before = browserRssMb(b.userDataDir);
+    const samples = [];
+    const f0 = await page.evaluate(() => globalThis.xraylens.app.frameCount());
+    await page.setInputFiles('#folder', dir);
+    for (;;) {
+      const d = await page.evaluate(() => ({ ...document.getElementById('batch').dataset }));
+      samples.push({ done: Number(d.done || 0), total: Number(d.total || 0), mb: browserRssMb(b.userDataDir) });
+      if (d.state === 'done' && Number(d.total) > 0) {
+        const frames = (await page.evaluate(() => globalThis.xraylens.app.frameCount())) - f0;
+        const s = Number(d.elapsedMs) / 1000;
+        // the largest sample in each quarter of the run (by files done)
+        const quarter = [1, 2, 3, 4].map((q) => Math.max(...samples.filter((x) => x.done <= (q * x.total) / 4 && x.done > ((q - 1) * x.total) / 4).map((x) => x.mb), 0));
+        return { rate: Number(d.done) / s, fps: frames / s, before, peak: Math.max(...samples.map((x) => x.mb)), quarter, files: Number(d.done) };
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await b.close();
+  }
+}
+
+async function batchBench(url) {
+  const folder = makeBatchFolder(BATCH_FILES, { extras: false });
+  try {
+    const runs = { 1: [], 2: [] };
+    for (let i = 0; i < BATCH_RUNS; ++i) for (const w of [1, 2]) runs[w].push(await batchRun(url, folder.dir, w));
+    const def = Math.max(1, Math.min(2, os.cpus().length)); // what defaultWorkerCount() picks here (batch.js), up to 2
+    const best = median(runs[1].map((r) => r.rate)) >= median(runs[2].map((r) => r.rate)) ? 1 : 2;
+    const all = [...runs[1], ...runs[2]];
+    return {
+      batch_files: folder.images.length,
+      batch_workers_default: def,
+      batch_images_per_s: round(median(runs[def].map((r) => r.rate))),
+      batch_images_per_s_by_workers: { 1: round(median(runs[1].map((r) => r.rate))), 2: round(median(runs[2].map((r) => r.rate))) },
+      batch_faster_workers: best,
+      batch_fps: round(median(runs[def].map((r) => r.fps))),
+      batch_peak_mb: Math.round(Math.max(...all.map((r) => r.peak))),
+      batch_mb_before: Math.round(median(all.map((r) => r.before))),
+      batch_mb_by_quarter: runs[def].map((r) => r.quarter.map(Math.round)),
+    };
+  } finally {
+    fs.rmSync(folder.root, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   const models = defaultModels();
   const site = prepareSite(models);
+  if (process.argv.includes('--only-batch')) {
+    const server = await startServer(site);
+    try {
+      console.log(JSON.stringify({ machine: `${os.cpus()[0].model}, ${os.cpus().length} cores`, models, ...(await batchBench(server.url)) }, null, 2));
+    } finally {
+      server.close();
+    }
+    return;
+  }
   const refDir = path.join(ROOT, 'build/bench-models');
   execFileSync(PY, [path.join(ROOT, 'tools/make_reference_models.py'), refDir], { stdio: 'inherit' });
   fs.mkdirSync(path.join(site, 'bench'), { recursive: true });
@@ -133,6 +214,9 @@ async function main() {
     const ours = Math.max(...Object.values(out.infer_ms).filter((x) => x !== null));
     out.speedup_vs_vgg16 = round(out.ref_infer_ms.vgg16_tutorial / ours);
     out.speedup_vs_densenet121 = round(out.ref_infer_ms.densenet121_1ch / ours);
+    await page.close();
+
+    if (!process.argv.includes('--no-batch')) Object.assign(out, await batchBench(server.url));
   } finally {
     await browser.close();
     server.close();

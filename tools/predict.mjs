@@ -7,10 +7,10 @@
 // choose whether to count it.
 import fs from 'node:fs';
 
+import { CSV_HEADER, csvRow } from '../web/csv.js';
 import { MODELS } from '../web/pipeline.js';
 import { createNodePipeline } from './lib/node_runtime.mjs';
 
-const HEADER = 'file,model,p_covid,verdict,threshold,gate,warning,error';
 const USAGE =
   'usage: node tools/predict.mjs [--model covid-normal|covid-pneumonia|both] [--models-dir DIR] [--list FILE] [FILE...]';
 
@@ -36,11 +36,6 @@ function parseArgs(argv) {
   return opts;
 }
 
-function csvField(v) {
-  const s = v === undefined || v === null ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 async function main() {
   let opts;
   try {
@@ -51,8 +46,8 @@ async function main() {
     process.exit(2);
   }
   const pipeline = await createNodePipeline({ modelsDir: opts.modelsDir, keys: opts.keys });
-  const out = [HEADER];
-  const row = (fields) => out.push(fields.map(csvField).join(','));
+  const out = [CSV_HEADER];
+  const row = (fields) => out.push(csvRow(fields));
   for (const file of opts.files) {
     let info;
     try {

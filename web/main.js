@@ -3,11 +3,15 @@
 import * as ort from './ort/ort.wasm.min.mjs';
 import createCore from './xraylens_core.js';
 import createApp from './xraylens_app.js';
-import { ALL_MODELS, MODELS, Pipeline } from './pipeline.js';
+import { MODELS } from './pipeline.js';
+import { configureOrt, createPipeline, loadModels } from './runtime.js';
 import dicomParser from './dicom_parser.mjs';
 import { patientText } from './dicom.js';
 import './offline.js'; // service worker (offline use) and the build version in #version
 import { modelCardText } from './model_card_text.js';
+import { saveBlob } from './download.js';
+import { reportPng } from './report.js';
+import { wireBatch } from './batch_ui.js';
 
 const NOTICE_KEY = 'xraylens.notice.v1';
 const DISPLAY_MAX_SIDE = 1024; // the viewer fits the image to its panel; a larger texture only costs time
@@ -26,28 +30,14 @@ function showMessage(text, isError) {
   announce($('message'), text, { kind: isError ? 'error' : 'info' });
 }
 
-async function fetchBytes(url) {
-  const r = await fetch(url);
-  return r.ok ? new Uint8Array(await r.arrayBuffer()) : null;
-}
-
-async function fetchJson(url) {
-  const r = await fetch(url);
-  return r.ok ? r.json() : null;
-}
-
-// Loads both models and the input gate (fetch, checks, self-test); returns one status per model.
-async function loadModels(pipeline) {
-  return Promise.all(
-    ALL_MODELS.map(async (spec) => {
-      const [onnx, card] = await Promise.all([fetchBytes(`models/${spec.file}.onnx`), fetchJson(`models/${spec.file}.json`)]);
-      const entry = await pipeline.loadModel(spec, onnx, card);
-      const detail = entry.session
-        ? `ready; threshold ${(card.threshold * 100).toFixed(1)}%${card.test_only ? ' (TEST MODEL)' : ''}`
-        : `not available: ${entry.error}`;
-      return { title: card?.title || spec.title, ok: !!entry.session, detail, error: entry.error, card: modelCardText(card) };
-    }),
-  );
+// Loads every model and the input gate (fetch, checks, self-test); returns one status per model.
+async function loadAllModels(pipeline) {
+  return (await loadModels(pipeline)).map(({ spec, card, entry }) => {
+    const detail = entry.session
+      ? `ready; threshold ${(card.threshold * 100).toFixed(1)}%${card.test_only ? ' (TEST MODEL)' : ''}`
+      : `not available: ${entry.error}`;
+    return { title: card?.title || spec.title, ok: !!entry.session, detail, error: entry.error, card: modelCardText(card) };
+  });
 }
 
 function resultView(r, openMs, outOfScope) {
@@ -61,11 +51,17 @@ function resultView(r, openMs, outOfScope) {
   };
 }
 
-function showCam(r) {
+// The CAM scaled to 0..1 by its maximum, as the viewer and the report show it.
+function normalisedCam(r) {
   const { data, width, height } = r.cam;
   let max = 0;
   for (const v of data) max = Math.max(max, v);
-  state.app.setCam(max > 0 ? data.map((v) => v / max) : data, width, height, r.cam.region, state.pipeline.study.lungs?.weight ?? []);
+  return { data: max > 0 ? data.map((v) => v / max) : data, width, height };
+}
+
+function showCam(r) {
+  const { data, width, height } = normalisedCam(r);
+  state.app.setCam(data, width, height, r.cam.region, state.pipeline.study.lungs?.weight ?? []);
 }
 
 // Runs the selected model (and the other one when comparing) on the open study, unless the input gate
@@ -152,40 +148,39 @@ function dicomInfo(dicom) {
   return `, ${dicom.photometric}, view ${dicom.viewPosition || 'not given'}${win}`;
 }
 
-// A deflated DICOM data set, inflated by the browser; more than `limit` bytes (a deflate bomb) is refused.
-async function inflateRaw(bytes, limit) {
-  const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
-  const chunks = [];
-  let size = 0;
-  for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    size += r.value.length;
-    if (size > limit) {
-      await reader.cancel();
-      throw new Error(`it inflates to more than ${limit / 1e6} MB`);
-    }
-    chunks.push(r.value);
-  }
-  const out = new Uint8Array(size);
-  chunks.reduce((at, c) => (out.set(c, at), at + c.length), 0);
-  return out;
-}
-
 function saveCopy() {
   const { pipeline } = state;
   const result = state.results[state.model];
   if (!result || !pipeline.study) return;
   const { name, png } = pipeline.labelledCopy(result, new Date().toISOString().slice(0, 10));
-  const url = URL.createObjectURL(new Blob([png], { type: 'image/png' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveBlob(png, name, 'image/png');
 }
 
-function wireInput() {
+// The CAM's place on the image (source pixels), as the pipeline gives it: [x, y, width, height].
+const camRegion = (r) => (r.cam.region?.length === 4 ? { x: r.cam.region[0], y: r.cam.region[1], width: r.cam.region[2], height: r.cam.region[3] } : null);
+
+// The one-page report of the open study and the selected model's result, as a PNG download.
+async function saveReport() {
+  const { pipeline } = state;
+  const r = state.results[state.model];
+  if (!r || !pipeline.study) return;
+  const { info, name } = pipeline.study;
+  const d = pipeline.core.display(DISPLAY_MAX_SIDE);
+  const study = { pixels: new Uint8Array(d.pixels), width: d.width, height: d.height, sourceWidth: info.width, sourceHeight: info.height, name };
+  const gate = state.gate && !state.gate.ok ? `rejected: ${state.gate.message}` : 'ok';
+  const result = { ...resultView(r, undefined, !!(state.gate && !state.gate.ok)), pCovid: r.pCovid, gate };
+  const card = pipeline.model(r.key).card;
+  const date = new Date().toISOString().slice(0, 10);
+  try {
+    const blob = await reportPng({ study, result, cam: normalisedCam(r), region: camRegion(r), card, cardText: modelCardText(card), date });
+    const stem = name.replace(/\.[^.]*$/, '');
+    saveBlob(blob, `XRayLens_report_${r.verdict}_Prob_${Math.round(r.pCovid * 100)}_Name_${stem}.png`);
+  } catch (e) {
+    showMessage(`Could not make the report: ${e.message}`, true);
+  }
+}
+
+function wireInput(batchUi) {
   const input = $('file');
   input.addEventListener('change', () => {
     if (input.files.length) analyse(input.files[0]);
@@ -199,6 +194,7 @@ function wireInput() {
   window.addEventListener('drop', (e) => {
     e.preventDefault();
     document.body.classList.remove('dragging');
+    if (batchUi.drop(e.dataTransfer)) return; // a folder or several files: batch mode
     if (e.dataTransfer?.files.length) analyse(e.dataTransfer.files[0]);
   });
 }
@@ -219,20 +215,27 @@ async function start() {
       if (!state.busy) runModels();
     },
     saveCopy,
+    saveReport,
     acceptNotice: () => localStorage.setItem(NOTICE_KEY, 'accepted'),
   };
-  ort.env.wasm.wasmPaths = new URL('./ort/', import.meta.url).href;
-  ort.env.wasm.numThreads = 1;
+  configureOrt(ort);
   // The models (and ORT's wasm) load while the ImGui app starts.
-  const pipelineReady = createCore().then((core) => new Pipeline(core, ort, { dicomParser, inflateRaw }));
-  const modelsReady = pipelineReady.then(loadModels);
+  const pipelineReady = createCore().then((core) => createPipeline(core, ort, dicomParser));
+  const modelsReady = pipelineReady.then(loadAllModels);
   const app = await createApp({ canvas: $('canvas') });
   state.app = app;
+  // ?batchfps=N: frames a second while a batch runs (0: every display frame); the app's default otherwise
+  const batchFps = new URLSearchParams(location.search).get('batchfps');
+  if (batchFps !== null && Number(batchFps) >= 0) app.setBatchFrameRate(Number(batchFps));
   app.setNoticeAccepted(localStorage.getItem(NOTICE_KEY) === 'accepted');
   MODELS.forEach((m, i) => app.setModelStatus(i, m.title, false, 'loading...', ''));
   state.pipeline = await pipelineReady;
-  globalThis.xraylens = { app, pipeline: state.pipeline, analyse }; // for tests and tools/bench.mjs
-  wireInput();
+  const batchUi = wireBatch({
+    app, pipeline: state.pipeline, analyse, showMessage,
+    selectedKeys: () => (state.compare ? MODELS.map((m) => m.key) : [MODELS[state.model].key]),
+  });
+  globalThis.xraylens = { app, pipeline: state.pipeline, analyse, batch: batchUi.batch }; // for tests and tools/bench.mjs
+  wireInput(batchUi);
   const models = await modelsReady;
   MODELS.forEach((_, i) => app.setModelStatus(i, models[i].title, models[i].ok, models[i].detail, models[i].card));
   // A model that is present but fails its checks must not answer, and the page must say so loudly.

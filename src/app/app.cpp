@@ -3,7 +3,9 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cstdio>
 
+#include "app/batch_view.h"
 #include "app/model_card_view.h"
 #include "app/result_view.h"
 #include "app/theme.h"
@@ -20,7 +22,21 @@ namespace {
 void draw_toolbar(AppState& s, const Host& host) {
   if (ImGui::Button("Open X-ray...")) host.open_file();
   track(s, "open");
+  ImGui::SameLine();
+  if (ImGui::Button("Open many...")) host.open_many();
+  track(s, "open-many");
+  ImGui::SameLine();
+  if (ImGui::Button("Open folder...")) host.open_folder();
+  track(s, "open-folder");
   ImGui::SameLine(0, 24);
+  const bool can_save = s.results[static_cast<size_t>(s.model)].present;
+  if (!can_save) ImGui::BeginDisabled();
+  if (ImGui::Button("Save labelled copy")) host.save_copy();
+  track(s, "save");
+  ImGui::SameLine();
+  if (ImGui::Button("Save report")) host.save_report();
+  track(s, "report");
+  if (!can_save) ImGui::EndDisabled();
   ImGui::TextUnformatted("Model:");
   for (int i = 0; i < kModelCount; ++i) {
     ImGui::SameLine();
@@ -35,12 +51,6 @@ void draw_toolbar(AppState& s, const Host& host) {
   ImGui::SameLine(0, 16);
   if (ImGui::Checkbox("Compare both", &s.compare)) host.set_compare(s.compare);
   track(s, "compare");
-  ImGui::SameLine(0, 24);
-  const bool can_save = s.results[static_cast<size_t>(s.model)].present;
-  if (!can_save) ImGui::BeginDisabled();
-  if (ImGui::Button("Save labelled copy")) host.save_copy();
-  if (!can_save) ImGui::EndDisabled();
-  track(s, "save");
 }
 
 void draw_view_controls(AppState& s) {
@@ -197,6 +207,33 @@ void draw_notice(AppState& s, const Host& host) {
   }
 }
 
+// The viewer, and once files are queued in batch mode, a Batch tab beside it.
+void draw_main_tabs(AppState& s, const Host& host) {
+  if (s.batch.rows.empty()) {
+    draw_image_panel(s);
+    return;
+  }
+  if (ImGui::BeginTabBar("tabs")) {
+    const bool viewer = ImGui::BeginTabItem("Viewer", nullptr, s.show_viewer ? ImGuiTabItemFlags_SetSelected : 0);
+    track(s, "tab-viewer");
+    if (viewer) {
+      draw_image_panel(s);
+      ImGui::EndTabItem();
+    }
+    char label[64];
+    std::snprintf(label, sizeof label, "Batch (%d / %d)###batch", s.batch.done, s.batch.total);
+    const bool batch = ImGui::BeginTabItem(label, nullptr, s.batch.show_tab ? ImGuiTabItemFlags_SetSelected : 0);
+    track(s, "tab-batch");
+    if (batch) {
+      draw_batch(s, host);
+      ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
+  }
+  s.show_viewer = false;
+  s.batch.show_tab = false;
+}
+
 }  // namespace
 
 void draw_app(AppState& s, const Host& host) {
@@ -214,7 +251,7 @@ void draw_app(AppState& s, const Host& host) {
   const float wanted = s.compare ? 640.0f : 380.0f;
   const float right = std::min(wanted, ImGui::GetContentRegionAvail().x * 0.5f);
   ImGui::BeginChild("image", ImVec2(ImGui::GetContentRegionAvail().x - right - 8, 0));
-  draw_image_panel(s);
+  draw_main_tabs(s, host);
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginChild("side", ImVec2(0, 0));

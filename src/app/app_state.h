@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "app/batch_state.h"
 #include "app/image_view.h"
 #include "app/viewport.h"
 
@@ -65,6 +66,9 @@ struct AppState {
   std::string message;
   bool message_is_error = false;
 
+  BatchState batch;
+  bool show_viewer = false;  // select the Viewer tab on the next frame (a batch row was opened)
+
   // Screen rectangles of controls in CSS pixels, from the last frame (end-to-end tests click them).
   std::map<std::string, Rect> widgets;
   unsigned long long frames = 0;
@@ -78,6 +82,15 @@ struct Host {
   std::function<void()> save_copy;
   std::function<void()> accept_notice;
   std::function<void()> analyse_anyway;
+  std::function<void()> save_report;
+  // batch mode
+  std::function<void()> open_many;
+  std::function<void()> open_folder;
+  std::function<void(bool)> batch_pause;
+  std::function<void()> batch_cancel;
+  std::function<void(int)> batch_open;  // a row's index: show that file in the viewer
+  std::function<void()> export_csv;
+  std::function<void()> export_zip;
 };
 
 // Records the last item's rectangle under `name` in state.widgets.

@@ -26,6 +26,14 @@ EM_JS(void, js_save_copy, (), { globalThis.xraylensHost.saveCopy(); });
 EM_JS(void, js_accept_notice, (), { globalThis.xraylensHost.acceptNotice(); });
 EM_JS(void, js_set_compare, (bool on), { globalThis.xraylensHost.setCompare(!!on); });
 EM_JS(void, js_analyse_anyway, (), { globalThis.xraylensHost.analyseAnyway(); });
+EM_JS(void, js_save_report, (), { globalThis.xraylensHost.saveReport(); });
+EM_JS(void, js_open_many, (), { globalThis.xraylensHost.openMany(); });
+EM_JS(void, js_open_folder, (), { globalThis.xraylensHost.openFolder(); });
+EM_JS(void, js_batch_pause, (bool on), { globalThis.xraylensHost.batchPause(!!on); });
+EM_JS(void, js_batch_cancel, (), { globalThis.xraylensHost.batchCancel(); });
+EM_JS(void, js_batch_open, (int index), { globalThis.xraylensHost.batchOpen(index); });
+EM_JS(void, js_export_csv, (), { globalThis.xraylensHost.exportCsv(); });
+EM_JS(void, js_export_zip, (), { globalThis.xraylensHost.exportZip(); });
 EM_JS(int, js_canvas_width, (), { return Module.canvas.clientWidth | 0; });
 EM_JS(int, js_canvas_height, (), { return Module.canvas.clientHeight | 0; });
 
@@ -34,7 +42,9 @@ namespace {
 GLFWwindow* g_window = nullptr;
 app::AppState g_state;
 int g_source_width = 0, g_source_height = 0;  // the decoded image's size (the display image may be smaller)
-const app::Host g_host{js_open_file, js_select_model, js_set_compare, js_save_copy, js_accept_notice, js_analyse_anyway};
+const app::Host g_host{js_open_file,   js_select_model, js_set_compare, js_save_copy,   js_accept_notice,
+                       js_analyse_anyway, js_save_report, js_open_many,  js_open_folder, js_batch_pause,
+                       js_batch_cancel, js_batch_open,   js_export_csv, js_export_zip};
 
 // Frames are drawn on demand: after input, a resize or a change of state, for a few frames (ImGui needs
 // one or two to settle, e.g. to open a popup). An idle page draws nothing, so it costs no CPU, and
@@ -43,6 +53,12 @@ constexpr int kFramesAfterChange = 4;
 int g_frames_to_draw = kFramesAfterChange;
 
 void wake() { g_frames_to_draw = kFramesAfterChange; }
+
+// While a batch runs, frames come from a steady clock rather than from each row (0: every display
+// frame). Where WebGL is rendered in software a frame costs more CPU than analysing a file, and a page
+// may ask for fewer (main.js, ?batchfps=N; README, "Batch mode").
+double g_batch_fps = 0;
+double g_last_batch_frame_ms = 0;
 
 // Wraps a setter so that calling it from JS also schedules frames.
 template <auto F>
@@ -78,6 +94,15 @@ void frame() {
   glfwPollEvents();
   // While the driver analyses an image the picture waits: a frame costs little on a GPU, but a lot where
   // WebGL is rendered in software (SwiftShader), and there it would delay the verdict.
+  // A batch runs in workers, so the main thread is free: the picture (progress, table) keeps moving at
+  // up to g_batch_fps frames a second (0: every display frame), and input still wakes full-rate frames.
+  if (g_state.batch.running && g_frames_to_draw <= 0 && !g_state.busy) {
+    const double now = emscripten_get_now();
+    if (g_batch_fps <= 0 || now - g_last_batch_frame_ms >= 1000.0 / g_batch_fps - 2) {
+      g_frames_to_draw = 1;
+      g_last_batch_frame_ms = now;
+    }
+  }
   if (g_frames_to_draw <= 0 || g_state.busy) return;
   --g_frames_to_draw;
   ImGui_ImplOpenGL3_NewFrame();
@@ -212,6 +237,48 @@ void set_model_status(int index, const std::string& title, bool available, const
 
 void set_notice_accepted(bool accepted) { g_state.notice_accepted = accepted; }
 
+// ---- batch mode ----
+
+void batch_clear() {
+  g_state.batch.rows.clear();
+  g_state.batch.order.clear();
+  g_state.batch.order_dirty = true;
+  g_state.batch.selected = -1;
+}
+
+void batch_add_rows(const val& paths) {
+  for (const std::string& p : emscripten::vecFromJSArray<std::string>(paths)) g_state.batch.rows.push_back({p, "queued", "", "", {}, {-1, -1}});
+  g_state.batch.order_dirty = true;
+  g_state.batch.show_tab = true;
+}
+
+void batch_set_row(int index, const val& r) {
+  if (index < 0 || index >= static_cast<int>(g_state.batch.rows.size())) return;
+  app::BatchRow& row = g_state.batch.rows[static_cast<size_t>(index)];
+  row.status = r["status"].as<std::string>();
+  row.gate = r["gate"].as<std::string>();
+  row.note = r["note"].as<std::string>();
+  const std::vector<std::string> verdicts = emscripten::vecFromJSArray<std::string>(r["verdicts"]);
+  const std::vector<double> probs = emscripten::convertJSArrayToNumberVector<double>(r["probs"]);
+  for (size_t m = 0; m < app::kBatchModels; ++m) {
+    row.verdict[m] = m < verdicts.size() ? verdicts[m] : std::string();
+    row.p[m] = m < probs.size() ? probs[m] : -1;
+  }
+  g_state.batch.order_dirty = true;
+}
+
+void batch_progress(int done, int total, double rate, double eta_s, bool running, bool paused, const std::string& task) {
+  app::BatchState& b = g_state.batch;
+  if (running != b.running || paused != b.paused || task != b.task) wake();
+  b.done = done;
+  b.total = total;
+  b.rate = rate;
+  b.eta_s = eta_s;
+  b.running = running;
+  b.paused = paused;
+  b.task = task;
+}
+
 val widget_rect(const std::string& name) {
   const auto it = g_state.widgets.find(name);
   if (it == g_state.widgets.end()) return val::null();
@@ -221,6 +288,24 @@ val widget_rect(const std::string& name) {
   r.set("w", it->second.w);
   r.set("h", it->second.h);
   return r;
+}
+
+void set_batch_frame_rate(double fps) { g_batch_fps = fps; }
+
+// The batch table as the app holds it (end-to-end tests): rows, rows shown, progress.
+val batch_view() {
+  const app::BatchState& b = g_state.batch;
+  val out = val::object();
+  out.set("rows", static_cast<int>(b.rows.size()));
+  out.set("shown", static_cast<int>(b.order.size()));
+  out.set("done", b.done);
+  out.set("total", b.total);
+  out.set("running", b.running);
+  out.set("paused", b.paused);
+  int filled = 0;
+  for (const auto& r : b.rows) filled += r.status != "queued" && r.status != "running";
+  out.set("filled", filled);
+  return out;
 }
 
 double frame_count() { return static_cast<double>(g_state.frames); }
@@ -257,8 +342,14 @@ EMSCRIPTEN_BINDINGS(xraylens_app) {
   emscripten::function("setModel", &Waking<&set_model>::call);
   emscripten::function("setModelStatus", &Waking<&set_model_status>::call);
   emscripten::function("setNoticeAccepted", &Waking<&set_notice_accepted>::call);
+  emscripten::function("batchClear", &Waking<&batch_clear>::call);
+  emscripten::function("batchAddRows", &Waking<&batch_add_rows>::call);
+  emscripten::function("batchSetRow", &batch_set_row);      // drawn by the batch clock, not woken per row
+  emscripten::function("batchProgress", &batch_progress);  // wakes when the run starts, pauses or ends
+  emscripten::function("setBatchFrameRate", &set_batch_frame_rate);
   emscripten::function("widgetRect", &widget_rect);
   emscripten::function("frameCount", &frame_count);
+  emscripten::function("batchView", &batch_view);
   emscripten::function("camShown", &cam_shown);
   emscripten::function("lungsShown", &lungs_shown);
   emscripten::function("viewState", &view_state);

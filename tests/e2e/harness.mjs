@@ -33,6 +33,28 @@ export function defaultModels() {
   return fs.existsSync(path.join(ROOT, 'models/covid_normal.onnx')) ? 'shipped' : 'tiny';
 }
 
+// A folder of real images for batch mode: `count` files from three collections of ../shared/cxr-data
+// (mostly 512 px JPEGs), in sub-folders of root/studies, plus a text file and a broken JPEG unless
+// `extras` is false. The shared data is only read. Returns { root, dir, images } (paths under dir).
+export function makeBatchFolder(count = 220, { extras = true, root = fs.mkdtempSync(path.join(os.tmpdir(), 'xr-batch-')) } = {}) {
+  const images = path.resolve(ROOT, '../shared/cxr-data/images');
+  const dir = path.join(root, 'studies');
+  const out = [];
+  for (const [src, share] of [['ieee8023_images', 0.5], ['jsrt', 0.25], ['crd_partial_COVID', 0.25]]) {
+    const names = fs.readdirSync(path.join(images, src)).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort().slice(0, Math.round(count * share));
+    fs.mkdirSync(path.join(dir, src), { recursive: true });
+    for (const n of names) {
+      fs.copyFileSync(path.join(images, src, n), path.join(dir, src, n));
+      out.push(`${src}/${n}`);
+    }
+  }
+  if (extras) {
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'not an image');
+    fs.writeFileSync(path.join(dir, 'broken.jpg'), fs.readFileSync(path.join(dir, out[0])).subarray(0, 200));
+  }
+  return { root, dir, images: out };
+}
+
 export async function startServer(dir) {
   const proc = spawn(PY, [path.join(ROOT, 'serve.py'), '--dir', dir, '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
@@ -58,6 +80,7 @@ export async function launch() {
   });
   return {
     context,
+    userDataDir,
     close: async () => {
       await context.close();
       fs.rmSync(userDataDir, { recursive: true, force: true });

@@ -1,0 +1,259 @@
+// Batch mode: many files (a selection, a folder, a dropped folder) through a pool of module workers
+// (batch_worker.js: the page's own pipeline), so that the main thread only hands out files and fills
+// the ImGui table. Files are read by the workers; only File handles and each row's small result stay
+// here, so memory does not grow with the queue. Exports: the table as CSV, labelled copies as a ZIP.
+import { MODELS } from './pipeline.js';
+import { CSV_HEADER, csvRow } from './csv.js';
+import { ZipWriter } from './zip.js';
+
+const IN_FLIGHT = 2; // jobs handed to a worker ahead, so it never waits for the main thread
+const OUTSIDE_DIR = 'outside_the_models_scope';
+
+// Workers: ?workers=N in the page's address, else one per core, at most 4 (each holds its own ONNX
+// Runtime and models, about 60 MB). On 2 shared cores 2 workers beat 1 (README, "Batch mode").
+export function defaultWorkerCount() {
+  const asked = Number(new URLSearchParams(globalThis.location?.search ?? '').get('workers'));
+  if (asked >= 1 && asked <= 8) return Math.floor(asked);
+  return Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
+}
+
+// Every file under the dropped items, with its path ("folder/sub/name.png"). Must be called in the
+// drop event itself (the entries are gone once it returns).
+export function droppedFiles(dataTransfer) {
+  const entries = [...(dataTransfer?.items ?? [])].map((i) => i.webkitGetAsEntry?.()).filter(Boolean);
+  const plain = [...(dataTransfer?.files ?? [])];
+  const hasFolder = entries.some((e) => e.isDirectory);
+  if (!hasFolder) return { hasFolder, files: Promise.resolve(plain.map((file) => ({ file, path: file.name }))) };
+  const walk = async (entry) => {
+    if (entry.isFile) return [{ file: await new Promise((ok, fail) => entry.file(ok, fail)), path: entry.fullPath.replace(/^\//, '') }];
+    const reader = entry.createReader();
+    const children = [];
+    for (;;) {
+      const batch = await new Promise((ok, fail) => reader.readEntries(ok, fail));
+      if (!batch.length) break;
+      children.push(...batch);
+    }
+    return (await Promise.all(children.map(walk))).flat();
+  };
+  return { hasFolder, files: Promise.all(entries.map(walk)).then((lists) => lists.flat()) };
+}
+
+const byPath = (a, b) => a.path.localeCompare(b.path, undefined, { numeric: true });
+
+export class Batch {
+  // app: the ImGui app's embind API; onRow(row) after each row; announce(data, text) for #batch.
+  constructor({ app, thresholds, announce, workerCount = defaultWorkerCount() }) {
+    this.app = app;
+    this.thresholds = thresholds; // key -> the model's threshold (for rows without a result)
+    this.announce = announce;
+    this.workerCount = workerCount;
+    this.workers = [];
+    this.rows = [];
+    this.queue = [];
+    this.waiting = new Map(); // job id -> resolve (labelled copies)
+    this.nextId = 1;
+    this.running = false;
+    this.paused = false;
+    this.task = '';
+  }
+
+  // Starts the workers (ONNX Runtime's wasm and the models load in each); safe to call many times.
+  warm() {
+    while (this.workers.length < this.workerCount) {
+      const worker = new Worker(new URL('./batch_worker.js', import.meta.url), { type: 'module', name: `batch-${this.workers.length + 1}` });
+      const w = { worker, busy: 0, ready: null };
+      w.ready = new Promise((resolve) => {
+        worker.addEventListener('message', (e) => {
+          if (e.data.type === 'ready' || e.data.type === 'failed') resolve(e.data);
+          else this.#onMessage(w, e.data);
+        });
+        worker.addEventListener('error', (e) => resolve({ type: 'failed', error: e.message || 'the worker could not start' }));
+      });
+      this.workers.push(w);
+    }
+    return Promise.all(this.workers.map((w) => w.ready));
+  }
+
+  // Queues files ({ file, path }); a new batch replaces a finished one, a running one grows.
+  add(items) {
+    if (!items.length) return;
+    if (!this.running) this.#reset();
+    const start = this.rows.length;
+    const rows = [...items].sort(byPath).map((it, i) => ({ index: start + i, path: it.path, file: it.file, status: 'queued' }));
+    this.rows.push(...rows);
+    this.queue.push(...rows);
+    this.app.batchAddRows(rows.map((r) => r.path));
+    this.running = true;
+    this.paused = false;
+    this.task = 'Analysing';
+    this.#progress();
+    this.#pump();
+  }
+
+  pause(on) {
+    if (!this.running) return;
+    const now = performance.now();
+    if (on && !this.paused) this.pausedAt = now;
+    if (!on && this.paused) this.pausedMs += now - this.pausedAt;
+    this.paused = on;
+    this.#progress();
+    if (!on) this.#pump();
+  }
+
+  // Drops every file not yet handed to a worker; those in flight finish.
+  cancel() {
+    for (const r of this.queue.splice(0)) {
+      r.status = 'cancelled';
+      r.error = 'not analysed (cancelled)';
+      this.app.batchSetRow(r.index, this.#rowView(r));
+    }
+    this.#finishIfDone();
+    this.#progress();
+  }
+
+  #reset() {
+    this.rows = [];
+    this.queue = [];
+    this.done = 0;
+    this.t0 = performance.now();
+    this.pausedMs = 0;
+    this.app.batchClear();
+  }
+
+  async #pump() {
+    const states = await this.warm();
+    if (states.every((st) => st.type === 'failed')) {
+      // no worker could start: every queued file gets the reason, and the run ends
+      for (const r of this.queue.splice(0)) {
+        r.status = 'error';
+        r.error = `the batch worker could not start (${states[0].error})`;
+        this.done += 1;
+        this.app.batchSetRow(r.index, this.#rowView(r));
+      }
+      this.#finishIfDone();
+      this.#progress();
+      return;
+    }
+    for (const [k, w] of this.workers.entries()) {
+      if (states[k].type === 'failed') continue;
+      while (!this.paused && this.queue.length && w.busy < IN_FLIGHT) {
+        const row = this.queue.shift();
+        row.status = 'running';
+        w.busy += 1;
+        w.worker.postMessage({ type: 'job', id: row.index, file: row.file });
+      }
+    }
+  }
+
+  #onMessage(w, msg) {
+    w.busy -= 1;
+    if (msg.type === 'copy') {
+      this.waiting.get(msg.id)?.(msg);
+      this.waiting.delete(msg.id);
+      return;
+    }
+    const row = this.rows[msg.id];
+    if (!row) return;
+    Object.assign(row, msg.row);
+    this.done += 1;
+    this.app.batchSetRow(row.index, this.#rowView(row));
+    this.#finishIfDone();
+    this.#progress();
+    this.#pump();
+  }
+
+  #finishIfDone() {
+    if (this.running && !this.queue.length && this.workers.every((w) => w.busy === 0)) {
+      this.running = false;
+      this.paused = false;
+      this.elapsedMs = performance.now() - this.t0 - this.pausedMs;
+    }
+  }
+
+  // The row as the ImGui table shows it.
+  #rowView(r) {
+    const cells = MODELS.map((m) => r.results?.find((x) => x.key === m.key));
+    const note = [r.error, r.warning, r.results?.map((x) => x.error).filter(Boolean).join(' ')].filter(Boolean).join(' ');
+    return {
+      status: r.status, gate: r.gate || '', note,
+      verdicts: cells.map((c) => c?.verdict || ''), probs: cells.map((c) => (c?.pCovid ?? -1)),
+    };
+  }
+
+  stats() {
+    const elapsed = this.running ? performance.now() - this.t0 - this.pausedMs - (this.paused ? performance.now() - this.pausedAt : 0) : this.elapsedMs ?? 0;
+    const rate = elapsed > 0 ? (this.done * 1000) / elapsed : 0;
+    const left = this.rows.filter((r) => r.status === 'queued' || r.status === 'running').length;
+    return { done: this.done, total: this.rows.length, rate, etaS: rate > 0 ? left / rate : -1, elapsedMs: elapsed, left };
+  }
+
+  #progress(label) {
+    const s = this.stats();
+    const state = this.running ? (this.paused ? 'paused' : 'running') : 'done';
+    this.app.batchProgress(s.done, s.total, s.rate, s.etaS, this.running, this.paused, label ?? this.task);
+    const counts = {}; // rows per status; 'done' rows are counted as 'analysed' (done is the progress)
+    for (const r of this.rows) {
+      const k = r.status === 'done' ? 'analysed' : r.status;
+      counts[k] = (counts[k] || 0) + 1;
+    }
+    this.announce(
+      { ...counts, state, done: s.done, total: s.total, rate: s.rate.toFixed(2), elapsedMs: Math.round(s.elapsedMs) },
+      state === 'done' ? `Batch finished: ${s.done} of ${s.total} files, ${counts.skipped || 0} skipped, ${counts.error || 0} could not be read.` : null,
+    );
+  }
+
+  // The table in the predictor's columns: one line per file and model (the selected model, or both).
+  csv(keys) {
+    const lines = [CSV_HEADER];
+    for (const r of this.rows) {
+      for (const key of keys) {
+        const res = r.results?.find((x) => x.key === key);
+        const threshold = res?.threshold ?? this.thresholds(key) ?? '';
+        if (r.status !== 'done') lines.push(csvRow([r.path, key, '', '', threshold, '', '', r.error || r.status]));
+        else if (!res || res.error) lines.push(csvRow([r.path, key, '', '', threshold, r.gate, r.warning, res?.error || 'no result']));
+        else lines.push(csvRow([r.path, key, res.pCovid.toFixed(6), res.verdict, threshold, r.gate, r.warning, '']));
+      }
+    }
+    return lines.join('\n') + '\n';
+  }
+
+  // Labelled copies of every analysed file for model `key`, made again by the workers one at a time and
+  // added to a store-only ZIP; copies of files the input gate refused go under outside_the_models_scope/.
+  async zip(key, date) {
+    if (this.running) throw new Error('wait until the batch has finished');
+    await this.warm();
+    const todo = this.rows.filter((r) => r.status === 'done' && r.results?.find((x) => x.key === key && !x.error));
+    const zip = new ZipWriter();
+    const errors = [];
+    this.running = true;
+    this.task = 'Making ZIP';
+    let made = 0;
+    const next = () => todo.shift();
+    const one = async (w) => {
+      for (let r = next(); r; r = next()) {
+        const res = r.results.find((x) => x.key === key);
+        const id = `copy-${this.nextId++}`;
+        const reply = new Promise((resolve) => this.waiting.set(id, resolve));
+        w.busy += 1;
+        w.worker.postMessage({ type: 'copy', id, file: r.file, result: { pCovid: res.pCovid, threshold: res.threshold, title: res.title }, date });
+        const msg = await reply;
+        if (msg.error) errors.push(`${r.path}: ${msg.error}`);
+        else {
+          const dir = r.path.includes('/') ? r.path.slice(0, r.path.lastIndexOf('/') + 1) : '';
+          const safeDir = dir.split('/').filter((p) => p && p !== '.' && p !== '..').map((p) => `${p}/`).join('');
+          zip.add(`${r.gate === 'ok' ? '' : `${OUTSIDE_DIR}/`}${safeDir}${msg.name}`, msg.png);
+        }
+        made += 1;
+        this.app.batchProgress(made, made + todo.length, 0, -1, true, false, this.task);
+      }
+    };
+    try {
+      await Promise.all(this.workers.map(one));
+    } finally {
+      this.running = false;
+      this.task = 'Analysing';
+      this.#progress();
+    }
+    return { blob: zip.finish(), count: zip.count, errors };
+  }
+}
