@@ -9,7 +9,7 @@ import createCore from './xraylens_core.js';
 import dicomParser from './dicom_parser.mjs';
 import { MODELS } from './pipeline.js';
 import { isDicom } from './dicom.js';
-import { MODEL_SPECS, configureOrt, createPipeline, loadModels } from './runtime.js';
+import { configureOrt, createPipeline, loadModels } from './runtime.js';
 
 let pipeline = null;
 
@@ -80,10 +80,7 @@ async function start() {
   configureOrt(ort);
   ort.env.logLevel = 'error';
   pipeline = createPipeline(await createCore(), ort, dicomParser);
-  // one model at a time: four sessions created at once in a worker failed here (an error inside ONNX
-  // Runtime), where the page's parallel start-up works
-  const models = [];
-  for (const spec of MODEL_SPECS) models.push(...(await loadModels(pipeline, [spec])));
+  const models = await loadModels(pipeline);
   return models.map(({ spec, entry }) => ({ key: spec.key, ok: !!entry.session, error: entry.error }));
 }
 

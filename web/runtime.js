@@ -46,14 +46,18 @@ export function createPipeline(core, ort, dicomParser) {
   return new Pipeline(core, ort, { dicomParser, inflateRaw });
 }
 
-// Loads every model of MODEL_SPECS (fetch, checks, self-test), in parallel; returns, per spec,
-// { spec, card, entry } where entry is the pipeline's (entry.session is null when it failed).
+// Loads every model of MODEL_SPECS (fetch, checks, self-test); returns, per spec, { spec, card, entry }
+// where entry is the pipeline's (entry.session is null when it failed). The files are fetched in
+// parallel, the sessions created one after another: ORT Web 1.30 creating several sessions at once
+// while its wasm starts has failed with "Cannot read properties of null (reading '3')".
 export async function loadModels(pipeline, specs = MODEL_SPECS) {
-  return Promise.all(
-    specs.map(async (spec) => {
-      const [onnx, card] = await Promise.all([fetchBytes(`models/${spec.file}.onnx`), fetchJson(`models/${spec.file}.json`)]);
-      const entry = await pipeline.loadModel(spec, onnx, card);
-      return { spec, card, entry };
-    }),
+  const files = await Promise.all(
+    specs.map((spec) => Promise.all([fetchBytes(`models/${spec.file}.onnx`), fetchJson(`models/${spec.file}.json`)])),
   );
+  const out = [];
+  for (const [i, spec] of specs.entries()) {
+    const [onnx, card] = files[i];
+    out.push({ spec, card, entry: await pipeline.loadModel(spec, onnx, card) });
+  }
+  return out;
 }
