@@ -6,6 +6,7 @@ import createApp from './xraylens_app.js';
 import { ALL_MODELS, MODELS, Pipeline } from './pipeline.js';
 import dicomParser from './dicom_parser.mjs';
 import { patientText } from './dicom.js';
+import { CODEC_FILES, DicomCodecs } from './dicom_codecs.js';
 import './offline.js'; // service worker (offline use) and the build version in #version
 import { modelCardText } from './model_card_text.js';
 
@@ -128,7 +129,7 @@ async function analyse(file) {
     }
     const d = pipeline.core.display(DISPLAY_MAX_SIDE);
     const channels = ['', 'gray', 'gray + alpha', 'RGB', 'RGBA'][info.channels] || '';
-    app.setImage(d.pixels, d.width, d.height, info.width, info.height, file.name, `${info.format}, ${info.width} x ${info.height}, ${channels}, ${info.bitDepth}-bit${dicomInfo(pipeline.study.dicom)}`);
+    app.setImage(d.pixels, d.width, d.height, info.width, info.height, file.name, `${info.format}, ${info.width} x ${info.height}, ${channels}, ${info.bitDepth}-bit${dicomInfo(pipeline.study.dicom, info.window)}`);
     if (pipeline.study.dicom) app.setPatient(patientText(pipeline.study.dicom.patient));
     state.gate = await pipeline.gate();
     const lungs = pipeline.study.lungs;
@@ -144,12 +145,20 @@ async function analyse(file) {
   }
 }
 
-// The DICOM details beside the format: photometric interpretation, view position, the window in use.
-function dicomInfo(dicom) {
-  if (!dicom) return '';
-  const w = dicom.window;
+// The DICOM details beside the format: photometric interpretation, view position, the window in use
+// (a 16-bit PNG's window too).
+function dicomInfo(dicom, pngWindow) {
+  const w = dicom ? dicom.window : pngWindow;
   const win = w ? `, window ${+w.center.toFixed(1)}/${+w.width.toFixed(1)} (${w.source})` : '';
-  return `, ${dicom.photometric}, view ${dicom.viewPosition || 'not given'}${win}`;
+  return dicom ? `, ${dicom.photometric}, view ${dicom.viewPosition || 'not given'}${win}` : win;
+}
+
+// A DICOM codec from codecs/, imported when a file first needs it (never at start-up).
+async function loadCodec(name, options) {
+  const dir = new URL('./codecs/', import.meta.url).href;
+  const { js, wasm } = CODEC_FILES[name];
+  const module = await import(dir + js);
+  return wasm ? module.default({ ...options, locateFile: () => dir + wasm }) : module;
 }
 
 // A deflated DICOM data set, inflated by the browser; more than `limit` bytes (a deflate bomb) is refused.
@@ -224,7 +233,7 @@ async function start() {
   ort.env.wasm.wasmPaths = new URL('./ort/', import.meta.url).href;
   ort.env.wasm.numThreads = 1;
   // The models (and ORT's wasm) load while the ImGui app starts.
-  const pipelineReady = createCore().then((core) => new Pipeline(core, ort, { dicomParser, inflateRaw }));
+  const pipelineReady = createCore().then((core) => new Pipeline(core, ort, { dicomParser, inflateRaw, codecs: new DicomCodecs(loadCodec) }));
   const modelsReady = pipelineReady.then(loadModels);
   const app = await createApp({ canvas: $('canvas') });
   state.app = app;
