@@ -1,5 +1,5 @@
 // DICOM in the page (Chromium): each supported transfer syntax and photometric interpretation gives the
-// p_covid of its reference image; detection by content; patient data hidden; lateral to the gate;
+// p_covid of its reference image; detection by content; patient data hidden; lateral and colour to the gate;
 // malformed files get a message and the page keeps working. Fixtures: tests/fixtures/make_dicom.py.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -86,6 +86,8 @@ test('detected by content, patient data hidden until asked for and never in the 
   await page.setInputFiles('#file', path.join(tmp, fixtures.lateral));
   await page.waitForFunction(() => document.getElementById('result').dataset.gate === 'rejected:lateral', null, { timeout: 30_000 });
   assert.match(await page.textContent('#result'), /lateral view \(View Position LL\)/);
+  await page.setInputFiles('#file', path.join(tmp, fixtures.colour)); // a rainbow PALETTE COLOR image
+  await page.waitForFunction(() => document.getElementById('result').dataset.gate === 'rejected:colour', null, { timeout: 30_000 });
   assert.deepEqual(errors, []);
   await page.close();
 });

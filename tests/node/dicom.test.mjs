@@ -94,6 +94,37 @@ test('a lateral view (View Position LL) goes to the input gate as lateral', asyn
   assert.match(lateral.gate.message, /lateral/);
 });
 
+test('a colourful PALETTE COLOR image goes to the input gate as colour', async () => {
+  const { info, gate } = await analyse(fixtures.colour);
+  assert.ok(info.ok, info.error);
+  assert.ok(info.colourFraction > 0.2, `colour fraction ${info.colourFraction}`);
+  assert.equal(gate.reason, 'colour');
+});
+
+// Bytes of a compressed frame changed at random (a fixed seed): each file opens or gets a message, and
+// the codecs go on working.
+test('compressed frames with random damage never crash the pipeline', async (t) => {
+  let seed = 12345;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const files = ['jpeg_lossless_sv1_8.dcm', 'jpegls_16.dcm', 'j2k_lossless_8.dcm', 'j2k_8.dcm', 'rle_16.dcm', 'jpegls_rgb.dcm'];
+  const outcomes = { opened: 0, refused: 0 };
+  for (const file of files) {
+    const raw = fs.readFileSync(path.join(tmp, file));
+    const clean = new Uint8Array(raw);
+    const start = raw.lastIndexOf(Buffer.from([0xe0, 0x7f, 0x10, 0x00])) + 64; // within the first frame
+    for (let n = 0; n < 8; ++n) {
+      const bytes = clean.slice();
+      for (let k = 0; k < 1 + n * 4; ++k) bytes[start + Math.floor(random() * (clean.length - start - 16))] = Math.floor(random() * 256);
+      const info = await pipeline.openAsync(bytes, `${file}#${n}`);
+      assert.equal(typeof info.ok, 'boolean');
+      if (!info.ok) assert.match(info.error, /cannot be decoded|Not a readable|truncated/, `${file}#${n}`);
+      outcomes[info.ok ? 'opened' : 'refused']++;
+    }
+    assert.ok((await pipeline.openAsync(clean, file)).ok, `${file} after its damaged copies`);
+  }
+  t.diagnostic(JSON.stringify(outcomes));
+});
+
 test('malformed and unsupported DICOM files get a message, and the open study stays', async (t) => {
   const kept = await analyse('explicit_le_8.dcm');
   const expect = {
