@@ -155,21 +155,10 @@ export function readDicom(bytes, parser, { inflated = null, decodeJpeg = null, c
     if (!pixel.encapsulatedPixelData) throw new DicomError('Not a readable DICOM file: its compressed pixel data is not encapsulated.');
     const frame = firstFrame(ds, pixel, parser, frames);
     if (jpeg && colour) return { ...result, bitDepth: 8, jpeg: frame };
-    if (jpeg) {
-      values = maskedValues(jpegSamples(decodeJpeg, frame, rows, cols), bitsStored, signed);
-      planar = false;
-    } else {
-      let d;
-      try {
-        d = codecs.decode(uid, frame, { rows, cols, spp, bitsAllocated });
-      } catch (e) {
-        if (!(e instanceof CodecError)) throw e;
-        throw new DicomError(`This DICOM file's pixel data (${NAMES[uid]}, transfer syntax ${uid}) cannot be decoded: ${e.message}.`);
-      }
-      values = maskedValues(d.samples, bitsStored, signed);
-      planar = d.planar;
-      if (d.warning) result.notes.push(d.warning);
-    }
+    const d = jpeg ? { samples: jpegSamples(decodeJpeg, frame, rows, cols), planar: false } : decoded(codecs, uid, frame, { rows, cols, spp, bitsAllocated });
+    values = maskedValues(d.samples, bitsStored, signed);
+    planar = d.planar;
+    if (d.warning) result.notes.push(d.warning);
   } else {
     if (pixel.encapsulatedPixelData || pixel.hadUndefinedLength)
       throw new DicomError('Not a readable DICOM file: its pixel data is encapsulated (compressed) although its transfer syntax is not.');
@@ -231,10 +220,22 @@ function firstFrame(ds, pixel, parser, frames) {
   try {
     if (!pixel.fragments?.length) throw new Error('no fragments');
     if (frames === 1) return parser.readEncapsulatedPixelDataFromFragments(ds, pixel, 0, pixel.fragments.length);
+    // without an offset table: one fragment a frame when the counts agree, else frames found by their JPEG end markers
+    if (!pixel.basicOffsetTable?.length && pixel.fragments.length === frames) return parser.readEncapsulatedPixelDataFromFragments(ds, pixel, 0, 1);
     const table = pixel.basicOffsetTable?.length ? pixel.basicOffsetTable : parser.createJPEGBasicOffsetTable(ds, pixel);
     return parser.readEncapsulatedImageFrame(ds, pixel, 0, table);
   } catch (e) {
     throw new DicomError(`Not a readable DICOM file (its encapsulated pixel data is corrupt: ${parserMessage(e)}).`);
+  }
+}
+
+// A frame decoded by its codec (web/dicom_codecs.js): { samples, planar, warning }.
+function decoded(codecs, uid, frame, expect) {
+  try {
+    return codecs.decode(uid, frame, expect);
+  } catch (e) {
+    if (!(e instanceof CodecError)) throw e;
+    throw new DicomError(`This DICOM file's pixel data (${NAMES[uid]}, transfer syntax ${uid}) cannot be decoded: ${e.message}.`);
   }
 }
 
