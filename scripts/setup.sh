@@ -13,7 +13,7 @@ APT_PACKAGES=(
   chromium
   python3-torch python3-torchvision python3-onnx python3-numpy python3-pil
   python3-sklearn python3-matplotlib python3-skimage
-  dcmtk python3-pydicom
+  dcmtk python3-pydicom libopenjp2-tools
   dpkg-dev
 )
 

@@ -1,14 +1,17 @@
-// DICOM Part 10 input: the first frame's pixels (uncompressed, or an 8-bit JPEG frame), VOI-windowed, as
-// samples for the wasm core (core.openSamples), so that preprocessing and the input gate are the same code
-// as for PNG and JPEG. It touches no browser API: the parser (npm dicom-parser), an inflater for the
-// deflated transfer syntax and a JPEG decoder are passed in (web/pipeline.js, its callers).
+// DICOM Part 10 input: the first frame's pixels (uncompressed, or compressed: JPEG by the core, the other
+// codecs by web/dicom_codecs.js), VOI-windowed, as samples for the wasm core (core.openSamples), so that
+// preprocessing and the input gate are the same code as for PNG and JPEG. It touches no browser API: the
+// parser (npm dicom-parser), an inflater for the deflated transfer syntax, a JPEG decoder and the codecs
+// are passed in (web/pipeline.js, its callers).
+import { CODEC_OF, CodecError } from './dicom_codecs.js';
+import { paletteToRgb, rgbSamples, ybr422ToFull, ybrToRgb } from './dicom_colour.js';
 
 const IMPLICIT_LE = '1.2.840.10008.1.2';
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 const DEFLATED_LE = '1.2.840.10008.1.2.1.99';
 const EXPLICIT_BE = '1.2.840.10008.1.2.2';
 const SUPPORTED = new Set([IMPLICIT_LE, EXPLICIT_LE, DEFLATED_LE, EXPLICIT_BE]);
-// 8-bit JPEG frames, decoded by the core's own JPEG decoder (decodeJpeg)
+// 8-bit JPEG frames, decoded by the core's own JPEG decoder (decodeJpeg); 12-bit ones have no decoder here
 const JPEG_8 = new Set(['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51']);
 const NAMES = {
   '1.2.840.10008.1.2.4.50': 'JPEG Baseline (Process 1)',
@@ -23,6 +26,10 @@ const NAMES = {
   '1.2.840.10008.1.2.4.203': 'HTJ2K',
   '1.2.840.10008.1.2.5': 'RLE Lossless',
 };
+const syntaxName = (uid) => `${uid} (${NAMES[uid] ?? 'unknown'})`;
+const MONO = new Set(['MONOCHROME1', 'MONOCHROME2']);
+// three samples a pixel; YBR_RCT and YBR_ICT come out of the JPEG 2000 decoder as RGB
+const COLOUR = new Set(['RGB', 'YBR_FULL', 'YBR_FULL_422', 'YBR_RCT', 'YBR_ICT']);
 const MAX_SIDE = 16384; // as the core (contract.h): refused before the samples are allocated
 const MAX_PIXELS = 60_000_000;
 // The most a deflated data set may inflate to (the core's file limit, kMaxFileBytes): a deflate bomb stops here.
@@ -54,19 +61,26 @@ export function transferSyntax(bytes, parser) {
   return { uid, position: meta.position };
 }
 
-function checkSyntax(uid, decodeJpeg) {
-  if (SUPPORTED.has(uid) || (JPEG_8.has(uid) && decodeJpeg)) return;
+function checkSyntax(uid, decodeJpeg, codecs) {
+  if (SUPPORTED.has(uid) || (JPEG_8.has(uid) && decodeJpeg) || (CODEC_OF[uid] && codecs)) return;
   if (!uid) throw new DicomError('Not a readable DICOM file (its file meta information gives no transfer syntax).');
-  const name = NAMES[uid] ? ` (${NAMES[uid]})` : ' (unknown)';
-  throw new DicomError(`This DICOM file uses transfer syntax ${uid}${name}, which this page cannot ` +
-    'decode yet. Uncompressed (implicit or explicit VR little endian, explicit big endian), deflated and ' +
-    '8-bit JPEG (baseline, extended) files can be read.');
+  throw new DicomError(`This DICOM file uses transfer syntax ${syntaxName(uid)}, which this page cannot ` +
+    'decode. Uncompressed, deflated, RLE, JPEG (8-bit baseline and extended, lossless), JPEG-LS and ' +
+    'JPEG 2000 files can be read.');
 }
 
-// The inflated data set for the deflated transfer syntax, or null when the file is not deflated.
+// What a DICOM file needs before readDicom: the codec its transfer syntax needs, loaded (`codecs`, a
+// DicomCodecs), and for the deflated syntax the inflated data set, returned (null for the others).
 // inflateRaw(bytes, limit) throws when the data would inflate to more than `limit` bytes.
-export async function inflatedCopy(bytes, parser, inflateRaw) {
+export async function prepareDicom(bytes, parser, inflateRaw, codecs) {
   const { uid, position } = transferSyntax(bytes, parser);
+  if (CODEC_OF[uid] && codecs) {
+    try {
+      await codecs.ready(uid);
+    } catch (e) {
+      throw new DicomError(`This DICOM file uses transfer syntax ${syntaxName(uid)}, and ${e.message}.`);
+    }
+  }
   if (uid !== DEFLATED_LE) return null;
   if (!inflateRaw) throw new DicomError('This DICOM file is deflated, and no inflater is available here.');
   let data;
@@ -97,11 +111,12 @@ function personName(pn) {
 // Reads the first frame. Returns { width, height, channels, maxValue, bitDepth, samples: Uint16Array,
 // window: { center, width, source }, viewPosition, patient: { name, id, birthDate, accession }, notes: [] },
 // or, for a colour JPEG frame, `jpeg` (the frame's bytes, to open as a JPEG) instead of samples.
-// `inflated`: the deflated syntax's inflated copy (inflatedCopy); `decodeJpeg(bytes)`: an 8-bit JPEG
-// decoder returning { width, height, samples } (gray) or throwing. Throws DicomError with a message for a person.
-export function readDicom(bytes, parser, { inflated = null, decodeJpeg = null } = {}) {
+// `inflated`: the deflated syntax's inflated copy (prepareDicom); `decodeJpeg(bytes)`: an 8-bit JPEG
+// decoder returning { width, height, samples } (gray) or throwing; `codecs`: a DicomCodecs whose codec for
+// this file prepareDicom has loaded. Throws DicomError with a message for a person.
+export function readDicom(bytes, parser, { inflated = null, decodeJpeg = null, codecs = null } = {}) {
   const { uid } = transferSyntax(bytes, parser);
-  checkSyntax(uid, decodeJpeg);
+  checkSyntax(uid, decodeJpeg, codecs);
   let ds;
   try {
     ds = parser.parseDicom(bytes, inflated ? { inflater: () => inflated } : {});
@@ -123,36 +138,41 @@ export function readDicom(bytes, parser, { inflated = null, decodeJpeg = null } 
     throw new DicomError(`This DICOM image has ${bitsAllocated} bits allocated per sample; 8 and 16 can be read.`);
   if (!(bitsStored >= 1 && bitsStored <= bitsAllocated))
     throw new DicomError(`Not a readable DICOM image: ${bitsStored} bits stored in ${bitsAllocated} allocated.`);
-  const mono = photometric === 'MONOCHROME1' || photometric === 'MONOCHROME2';
   const jpeg = JPEG_8.has(uid);
-  const colour = photometric === 'RGB' || (jpeg && photometric.startsWith('YBR_FULL'));
-  if (!((mono && spp === 1) || (colour && spp === 3)))
+  const codec = CODEC_OF[uid];
+  if (jpeg && bitsStored > 8)
+    throw new DicomError(`This DICOM file holds ${bitsStored}-bit JPEG (transfer syntax ${syntaxName(uid)}), which ` +
+      'this page cannot decode: only 8-bit JPEG baseline and extended frames can be read.');
+  const colour = COLOUR.has(photometric) && spp === 3 && (photometric !== 'YBR_FULL_422' || !codec);
+  if (!((MONO.has(photometric) || photometric === 'PALETTE COLOR') && spp === 1) && !colour)
     throw new DicomError(`This DICOM image's photometric interpretation is ${photometric} with ${spp} samples per pixel; ` +
-      'MONOCHROME1, MONOCHROME2 and RGB can be read.');
+      'MONOCHROME1, MONOCHROME2, PALETTE COLOR, RGB and YBR_FULL (also 4:2:2) can be read.');
   const pixel = ds.elements.x7fe00010;
   if (!pixel) throw new DicomError('This DICOM file has no pixel data.');
-  let values;
-  if (jpeg) {
-    if (!pixel.encapsulatedPixelData) throw new DicomError('Not a readable DICOM file: its JPEG pixel data is not encapsulated.');
-    const frame = jpegFrame(ds, pixel, parser, frames);
-    if (colour) return { ...header(ds, uid, photometric, cols, rows, 8, frames), jpeg: frame };
-    values = jpegValues(decodeJpeg, frame, rows, cols, signed);
+  const result = header(ds, uid, photometric, cols, rows, bitsStored, frames);
+  let values, planar = uint(ds, 'x00280006') === 1;
+  if (jpeg || codec) {
+    if (!pixel.encapsulatedPixelData) throw new DicomError('Not a readable DICOM file: its compressed pixel data is not encapsulated.');
+    const frame = firstFrame(ds, pixel, parser, frames);
+    if (jpeg && colour) return { ...result, bitDepth: 8, jpeg: frame };
+    const d = jpeg ? { samples: jpegSamples(decodeJpeg, frame, rows, cols), planar: false } : decoded(codecs, uid, frame, { rows, cols, spp, bitsAllocated });
+    values = maskedValues(d.samples, bitsStored, signed);
+    planar = d.planar;
+    if (d.warning) result.notes.push(d.warning);
   } else {
     if (pixel.encapsulatedPixelData || pixel.hadUndefinedLength)
       throw new DicomError('Not a readable DICOM file: its pixel data is encapsulated (compressed) although its transfer syntax is not.');
     const data = ds.byteArray;
-    const frameBytes = rows * cols * spp * (bitsAllocated / 8);
+    // YBR_FULL_422 stores two luma samples and one pair of chroma samples for every two pixels
+    const count = rows * cols * (photometric === 'YBR_FULL_422' ? 2 : spp);
+    const frameBytes = count * (bitsAllocated / 8);
     const available = Math.min(pixel.length, data.length - pixel.dataOffset);
     if (available < frameBytes)
       throw new DicomError(`The DICOM file appears truncated: its pixel data holds ${Math.max(0, available)} bytes, ` +
         `a ${cols} x ${rows} image needs ${frameBytes}.`);
-    values = storedValues(data, pixel.dataOffset, rows * cols * spp, bitsAllocated, bitsStored, signed, uid === EXPLICIT_BE);
+    values = storedValues(data, pixel.dataOffset, count, bitsAllocated, bitsStored, signed, uid === EXPLICIT_BE);
   }
-  const result = header(ds, uid, photometric, cols, rows, bitsStored, frames);
-  if (!mono) {
-    const planar = uint(ds, 'x00280006') === 1;
-    return { ...result, channels: 3, maxValue: bitsStored > 8 ? 65535 : 255, samples: rgbSamples(values, rows * cols, planar, bitsStored), window: null };
-  }
+  if (colour || photometric === 'PALETTE COLOR') return { ...result, ...colourSamples(ds, values, rows * cols, planar, photometric, bitsStored) };
   const slope = number(ds, 'x00281053') ?? 1;
   const intercept = number(ds, 'x00281052') ?? 0;
   if (slope !== 1 || intercept !== 0) for (let i = 0; i < values.length; ++i) values[i] = values[i] * slope + intercept;
@@ -160,6 +180,26 @@ export function readDicom(bytes, parser, { inflated = null, decodeJpeg = null } 
   const maxValue = bitsStored > 8 ? 65535 : 255;
   const samples = windowed(values, window, maxValue, photometric === 'MONOCHROME1');
   return { ...result, channels: 1, maxValue, samples, window };
+}
+
+// Colour stored values as interleaved RGB samples for the core: { channels, maxValue, samples, window: null }.
+function colourSamples(ds, values, pixels, planar, photometric, bitsStored) {
+  const storedMax = 2 ** bitsStored - 1;
+  let maxIn = storedMax;
+  if (photometric === 'PALETTE COLOR') {
+    try {
+      ({ rgb: values, max: maxIn } = paletteToRgb(ds, values));
+    } catch (e) {
+      throw new DicomError(`Not a readable DICOM image: ${e.message}.`);
+    }
+    planar = false;
+  } else if (photometric === 'YBR_FULL_422') {
+    values = ybr422ToFull(values, pixels);
+    planar = false;
+  }
+  if (photometric.startsWith('YBR_FULL')) ybrToRgb(values, pixels, planar, storedMax);
+  const maxValue = maxIn > 255 ? 65535 : 255;
+  return { channels: 3, maxValue, samples: rgbSamples(values, pixels, planar, maxIn, maxValue), window: null };
 }
 
 // What every reading returns beside the pixels.
@@ -176,10 +216,12 @@ function header(ds, uid, photometric, width, height, bitDepth, frames) {
 }
 
 // The first frame's bytes from encapsulated pixel data.
-function jpegFrame(ds, pixel, parser, frames) {
+function firstFrame(ds, pixel, parser, frames) {
   try {
     if (!pixel.fragments?.length) throw new Error('no fragments');
     if (frames === 1) return parser.readEncapsulatedPixelDataFromFragments(ds, pixel, 0, pixel.fragments.length);
+    // without an offset table: one fragment a frame when the counts agree, else frames found by their JPEG end markers
+    if (!pixel.basicOffsetTable?.length && pixel.fragments.length === frames) return parser.readEncapsulatedPixelDataFromFragments(ds, pixel, 0, 1);
     const table = pixel.basicOffsetTable?.length ? pixel.basicOffsetTable : parser.createJPEGBasicOffsetTable(ds, pixel);
     return parser.readEncapsulatedImageFrame(ds, pixel, 0, table);
   } catch (e) {
@@ -187,8 +229,18 @@ function jpegFrame(ds, pixel, parser, frames) {
   }
 }
 
-// A gray JPEG frame's samples as stored values (8-bit; sign-extended when the file says signed).
-function jpegValues(decodeJpeg, frame, rows, cols, signed) {
+// A frame decoded by its codec (web/dicom_codecs.js): { samples, planar, warning }.
+function decoded(codecs, uid, frame, expect) {
+  try {
+    return codecs.decode(uid, frame, expect);
+  } catch (e) {
+    if (!(e instanceof CodecError)) throw e;
+    throw new DicomError(`This DICOM file's pixel data (${NAMES[uid]}, transfer syntax ${uid}) cannot be decoded: ${e.message}.`);
+  }
+}
+
+// A gray 8-bit JPEG frame's samples.
+function jpegSamples(decodeJpeg, frame, rows, cols) {
   let d;
   try {
     d = decodeJpeg(frame);
@@ -197,19 +249,28 @@ function jpegValues(decodeJpeg, frame, rows, cols, signed) {
   }
   if (d.width !== cols || d.height !== rows)
     throw new DicomError(`Not a readable DICOM file: its JPEG frame is ${d.width} x ${d.height}, the file says ${cols} x ${rows}.`);
-  const values = Float32Array.from(d.samples);
-  if (signed) for (let i = 0; i < values.length; ++i) if (values[i] >= 128) values[i] -= 256;
-  return values;
+  return d.samples;
 }
 
-// Stored values of the first frame: masked to Bits Stored (High Bit = Bits Stored - 1), sign-extended.
+// Stored values of the first frame, uncompressed.
 function storedValues(data, offset, count, bitsAllocated, bitsStored, signed, bigEndian) {
-  const out = new Float32Array(count); // half the memory of doubles; exact for 16-bit values
-  const view = new DataView(data.buffer, data.byteOffset + offset, count * (bitsAllocated / 8));
-  const mask = bitsStored >= 32 ? 0xffffffff : (1 << bitsStored) - 1;
+  let samples;
+  if (bitsAllocated === 8) samples = data.subarray(offset, offset + count);
+  else {
+    samples = new Uint16Array(count);
+    const view = new DataView(data.buffer, data.byteOffset + offset, count * 2);
+    for (let i = 0; i < count; ++i) samples[i] = view.getUint16(2 * i, !bigEndian);
+  }
+  return maskedValues(samples, bitsStored, signed);
+}
+
+// Samples as stored values: masked to Bits Stored (High Bit = Bits Stored - 1), sign-extended.
+function maskedValues(samples, bitsStored, signed) {
+  const out = new Float32Array(samples.length); // half the memory of doubles; exact for 16-bit values
+  const mask = (1 << bitsStored) - 1;
   const sign = 1 << (bitsStored - 1);
-  for (let i = 0; i < count; ++i) {
-    let v = (bitsAllocated === 8 ? view.getUint8(i) : view.getUint16(2 * i, !bigEndian)) & mask;
+  for (let i = 0; i < samples.length; ++i) {
+    let v = samples[i] & mask;
     if (signed && v & sign) v -= mask + 1;
     out[i] = v;
   }
@@ -240,15 +301,6 @@ function windowed(values, { center, width }, maxValue, invert) {
     y = Math.min(maxValue, Math.max(0, Math.round(y)));
     out[i] = invert ? maxValue - y : y;
   }
-  return out;
-}
-
-// Interleaved RGB samples (Planar Configuration 1 is R plane, G plane, B plane), scaled to 0..max.
-function rgbSamples(values, pixels, planar, bitsStored) {
-  const out = new Uint16Array(pixels * 3);
-  const scale = bitsStored > 8 ? 65535 / ((2 ** bitsStored) - 1) : 255 / ((2 ** bitsStored) - 1);
-  for (let i = 0; i < pixels; ++i)
-    for (let c = 0; c < 3; ++c) out[3 * i + c] = Math.round(values[planar ? c * pixels + i : 3 * i + c] * scale);
   return out;
 }
 

@@ -124,7 +124,7 @@ async function analyse(file) {
     }
     const d = pipeline.core.display(DISPLAY_MAX_SIDE);
     const channels = ['', 'gray', 'gray + alpha', 'RGB', 'RGBA'][info.channels] || '';
-    app.setImage(d.pixels, d.width, d.height, info.width, info.height, file.name, `${info.format}, ${info.width} x ${info.height}, ${channels}, ${info.bitDepth}-bit${dicomInfo(pipeline.study.dicom)}`);
+    app.setImage(d.pixels, d.width, d.height, info.width, info.height, file.name, `${info.format}, ${info.width} x ${info.height}, ${channels}, ${info.bitDepth}-bit${dicomInfo(pipeline.study.dicom, info.window)}`);
     if (pipeline.study.dicom) app.setPatient(patientText(pipeline.study.dicom.patient));
     state.gate = await pipeline.gate();
     const lungs = pipeline.study.lungs;
@@ -140,13 +140,14 @@ async function analyse(file) {
   }
 }
 
-// The DICOM details beside the format: photometric interpretation, view position, the window in use.
-function dicomInfo(dicom) {
-  if (!dicom) return '';
-  const w = dicom.window;
+// The DICOM details beside the format: photometric interpretation, view position, the window in use
+// (a 16-bit PNG's window too).
+function dicomInfo(dicom, pngWindow) {
+  const w = dicom ? dicom.window : pngWindow;
   const win = w ? `, window ${+w.center.toFixed(1)}/${+w.width.toFixed(1)} (${w.source})` : '';
-  return `, ${dicom.photometric}, view ${dicom.viewPosition || 'not given'}${win}`;
+  return dicom ? `, ${dicom.photometric}, view ${dicom.viewPosition || 'not given'}${win}` : win;
 }
+
 
 function saveCopy() {
   const { pipeline } = state;

@@ -1,8 +1,8 @@
 // The one path from file bytes to a verdict, shared by the page (web/main.js) and the headless
 // predictor (tools/predict.mjs). It touches no browser API: the caller passes in the wasm core
 // (xraylens_core.js) and ONNX Runtime Web, so both run exactly this code. DICOM support takes the parser
-// (npm dicom-parser) and an async raw-deflate inflater as options, for the same reason.
-import { DicomError, LATERAL_VIEWS, inflatedCopy, isDicom, readDicom } from './dicom.js';
+// (npm dicom-parser), an async raw-deflate inflater and the codecs (web/dicom_codecs.js) as options, for the same reason.
+import { DicomError, LATERAL_VIEWS, isDicom, prepareDicom, readDicom } from './dicom.js';
 
 export const MODELS = [
   { key: 'covid-normal', file: 'covid_normal', title: 'Model 1: COVID-19 vs Normal', output: 'prob' },
@@ -33,11 +33,12 @@ async function sha256Hex(bytes) {
 }
 
 export class Pipeline {
-  constructor(core, ort, { dicomParser = null, inflateRaw = null } = {}) {
+  constructor(core, ort, { dicomParser = null, inflateRaw = null, codecs = null } = {}) {
     this.core = core;
     this.ort = ort;
     this.dicomParser = dicomParser;
     this.inflateRaw = inflateRaw;
+    this.codecs = codecs;
     this.models = new Map(); // key -> { spec, card, session } or { spec, error }
     this.study = null; // { name, info, input: Float32Array, dicom }
   }
@@ -94,8 +95,8 @@ export class Pipeline {
   }
 
   // Decodes and preprocesses; on failure the previous study stays open and `info.error` says why.
-  // PNG and JPEG go to the core as they are; DICOM (by its content) is read here first. A deflated DICOM
-  // needs openAsync.
+  // PNG and JPEG go to the core as they are; DICOM (by its content) is read here first. A deflated or
+  // compressed DICOM needs openAsync.
   open(bytes, name, inflated = null) {
     if (isDicom(bytes)) return this.#openDicom(bytes, name, inflated);
     this.core.fileBuffer(bytes.length).set(bytes);
@@ -104,12 +105,12 @@ export class Pipeline {
     return info;
   }
 
-  // The same as open, for every input the page takes (a deflated DICOM is inflated first).
+  // The same as open, for every input the page takes (a deflated DICOM is inflated first, a codec loaded).
   async openAsync(bytes, name) {
     let inflated = null;
     if (isDicom(bytes) && this.dicomParser) {
       try {
-        inflated = await inflatedCopy(bytes, this.dicomParser, this.inflateRaw);
+        inflated = await prepareDicom(bytes, this.dicomParser, this.inflateRaw, this.codecs);
       } catch (e) {
         return { ok: false, error: e.message, format: 'DICOM' };
       }
@@ -121,7 +122,7 @@ export class Pipeline {
     let d, info;
     try {
       if (!this.dicomParser) throw new DicomError('DICOM support is not loaded.');
-      d = readDicom(bytes, this.dicomParser, { inflated, decodeJpeg: (frame) => this.#decodeJpeg(frame) });
+      d = readDicom(bytes, this.dicomParser, { inflated, decodeJpeg: (frame) => this.#decodeJpeg(frame), codecs: this.codecs });
       if (d.jpeg) {
         // a colour JPEG frame opens as any JPEG, so that the input gate measures its colour
         this.core.fileBuffer(d.jpeg.length).set(d.jpeg);

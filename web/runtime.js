@@ -3,6 +3,7 @@
 // raw-deflate inflater for deflated DICOM. Works on the main thread and in a module worker alike (it
 // uses fetch, Blob and DecompressionStream, nothing of the DOM).
 import { ALL_MODELS, Pipeline } from './pipeline.js';
+import { CODEC_FILES, DicomCodecs } from './dicom_codecs.js';
 
 // Every model the pipeline loads, in the order they are loaded. A model added here is loaded by the
 // page and by every batch worker.
@@ -42,8 +43,16 @@ export async function inflateRaw(bytes, limit) {
   return out;
 }
 
+// A DICOM codec from codecs/ beside this script, imported when a file first needs it (never at start-up).
+async function loadCodec(name, options) {
+  const dir = new URL('./codecs/', import.meta.url).href;
+  const { js, wasm } = CODEC_FILES[name];
+  const module = await import(dir + js);
+  return wasm ? module.default({ ...options, locateFile: () => dir + wasm }) : module;
+}
+
 export function createPipeline(core, ort, dicomParser) {
-  return new Pipeline(core, ort, { dicomParser, inflateRaw });
+  return new Pipeline(core, ort, { dicomParser, inflateRaw, codecs: new DicomCodecs(loadCodec) });
 }
 
 // Loads every model of MODEL_SPECS (fetch, checks, self-test); returns, per spec, { spec, card, entry }

@@ -190,6 +190,10 @@ DecodeResult decode_image(const uint8_t* data, size_t size, long long memory_bud
   out.channels = channels;
   out.image.width = w;
   out.image.height = h;
+  if (sixteen) {
+    out.window = full_range_window(out.image);
+    apply_window(out.image, out.window);
+  }
   if (!layout.complete) {
     out.warning = "The file appears truncated (no end-of-image marker); the result may be unreliable.";
   } else if (!png && layout.jpeg_entropy_bytes * 8 < layout.jpeg_blocks) {

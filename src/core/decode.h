@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gray_image.h"
+#include "window.h"
 
 namespace xr {
 
@@ -15,6 +16,9 @@ struct DecodeResult {
   std::string format;   // "PNG" or "JPEG"
   int channels = 0;     // channels in the file: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA
   int bit_depth = 8;
+  // A 16-bit PNG's values are mapped through the full range of its gray values (window.h) onto
+  // 0..65535, as a DICOM file without a window is; `window` says which (width 0: none applied).
+  Window window;
   // Share of pixels whose colour departs from the image's gray-to-colour curve: 0 for gray and for
   // uniformly tinted images, high for photographs and colour graphics (decode.cpp).
   double colour_fraction = 0.0;

@@ -81,6 +81,13 @@ val open_study(xr::Study study) {
   info.set("bitDepth", d.bit_depth);
   info.set("channels", d.channels);
   info.set("colourFraction", d.colour_fraction);
+  if (d.window.width > 0) {
+    val window = val::object();
+    window.set("center", d.window.center);
+    window.set("width", d.window.width);
+    window.set("source", std::string("full range"));
+    info.set("window", window);
+  }
   info.set("gateReason", ok ? g_study.check.reason : std::string());
   info.set("gateMessage", ok ? g_study.check.message : std::string());
   return info;

@@ -1,5 +1,5 @@
 // DICOM in the page (Chromium): each supported transfer syntax and photometric interpretation gives the
-// p_covid of its reference image; detection by content; patient data hidden; lateral to the gate;
+// p_covid of its reference image; detection by content; patient data hidden; lateral and colour to the gate;
 // malformed files get a message and the page keeps working. Fixtures: tests/fixtures/make_dicom.py.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,16 +43,23 @@ async function openFile(page, file) {
   return resultData(page);
 }
 
-test('every supported DICOM fixture gives its reference image\'s p_covid in the page', async (t) => {
-  const { page, errors } = await openPage();
+test('every supported DICOM fixture (and a 16-bit PNG) gives its reference image\'s p_covid in the page', async (t) => {
+  const { page, requests, errors } = await openPage();
+  const codecRequests = () => requests.filter((r) => r.url().includes('/codecs/')).map((r) => r.url().split('/codecs/')[1]);
+  assert.deepEqual(codecRequests(), [], 'no codec is loaded at start-up');
+  const all = { ...fixtures.good, ...fixtures.png16 };
   const reference = {};
-  for (const ref of new Set(Object.values(fixtures.good))) reference[ref] = Number((await openFile(page, ref)).p);
-  for (const [file, ref] of Object.entries(fixtures.good)) {
+  for (const ref of new Set(Object.values(all))) reference[ref] = Number((await openFile(page, ref)).p);
+  await openFile(page, 'explicit_le_8.dcm');
+  assert.deepEqual(codecRequests(), [], 'nor for an uncompressed DICOM file');
+  for (const [file, ref] of Object.entries(all)) {
     const r = await openFile(page, file);
     const diff = Math.abs(Number(r.p) - reference[ref]);
     assert.ok(diff <= 0.03, `${file}: p ${r.p} vs ${reference[ref]}`);
     t.diagnostic(`${file}: p_covid ${r.p}, ${ref} ${reference[ref].toFixed(6)}, |diff| ${diff.toFixed(6)}`);
   }
+  assert.deepEqual(codecRequests().sort(), ['charls_decode.mjs', 'charls_decode.wasm', 'jpeg_lossless.mjs', 'openjpeg_decode.mjs', 'openjpeg_decode.wasm'],
+    'each codec once, when a file first needs it');
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -79,6 +86,8 @@ test('detected by content, patient data hidden until asked for and never in the 
   await page.setInputFiles('#file', path.join(tmp, fixtures.lateral));
   await page.waitForFunction(() => document.getElementById('result').dataset.gate === 'rejected:lateral', null, { timeout: 30_000 });
   assert.match(await page.textContent('#result'), /lateral view \(View Position LL\)/);
+  await page.setInputFiles('#file', path.join(tmp, fixtures.colour)); // a rainbow PALETTE COLOR image
+  await page.waitForFunction(() => document.getElementById('result').dataset.gate === 'rejected:colour', null, { timeout: 30_000 });
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -87,7 +96,10 @@ test('malformed and unsupported DICOM files get a message; the page keeps the op
   const { page, errors } = await openPage();
   await openFile(page, 'explicit_le_8.dcm');
   const expect = { truncated: /truncated/, absurd_size: /too large/, missing_rows: /no Rows/, unknown_syntax: /\(unknown\)/,
-    jpeg_lossless: /JPEG Lossless/, deflate_bomb: /inflates to more than 256 MB/, lying_length: /length/, garbage: /transfer syntax/, rle: /RLE Lossless/ };
+    deflate_bomb: /inflates to more than 256 MB/, lying_length: /length/, garbage: /transfer syntax/,
+    jpeg_extended_12: /12-bit JPEG/, jpegls_truncated: /truncated|past the end/, j2k_cut: /JPEG 2000 decoder failed/,
+    j2k_wrong_codec: /JPEG-LS codestream, not JPEG 2000/, jpegls_size_mismatch: /file says 100 x 100/,
+    jpeg_lossless_noise: /JPEG Lossless/, rle_bad_header: /RLE decoder failed/ };
   for (const [name, re] of Object.entries(expect)) {
     await page.setInputFiles('#file', path.join(tmp, 'bad', `${name}.dcm`));
     await page.waitForFunction((n) => document.getElementById('message').textContent.includes(`Could not open ${n}.dcm`), name);
@@ -96,6 +108,8 @@ test('malformed and unsupported DICOM files get a message; the page keeps the op
     assert.match(message, /Still showing explicit_le_8\.dcm/);
   }
   await openFile(page, 'deflated_8.dcm');
+  await openFile(page, 'j2k_lossless_8.dcm'); // the codecs still work after the malformed frames
+  await openFile(page, 'jpegls_8.dcm');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -85,6 +85,20 @@ TEST(Decode, SixteenBitKeepsFullPrecision) {
   EXPECT_EQ(r.image.pixels, (std::vector<uint16_t>{0, 1000, 65535}));
 }
 
+TEST(Decode, SixteenBitTakesItsFullRangeAsWindow) {
+  // as a DICOM file without a window: the lowest value to 0, the highest to 65535 (web/dicom.js)
+  const auto png = fixture::make_png(4, 1, 0, 16, {1000, 2000, 3000, 1001});
+  const auto r = xr::decode_image(png.data(), png.size());
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.image.pixels, (std::vector<uint16_t>{0, 32768, 65535, 33}));
+  EXPECT_DOUBLE_EQ(r.window.center, 2000.5);
+  EXPECT_DOUBLE_EQ(r.window.width, 2001);
+  const auto eight = fixture::make_png(2, 1, 0, 8, {10, 20});
+  const auto e = xr::decode_image(eight.data(), eight.size());
+  EXPECT_EQ(e.image.pixels, (std::vector<uint16_t>{10, 20}));  // 8-bit files keep their values
+  EXPECT_EQ(e.window.width, 0);
+}
+
 TEST(Decode, OversizedHeaderIsRefusedBeforeDecoding) {
   // A "bomb": the header claims 20000 x 20000 but the file is tiny.
   const auto png = fixture::make_png(20000, 20000, 0, 8, {}, /*write_pixels=*/false);

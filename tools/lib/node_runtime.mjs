@@ -6,6 +6,7 @@ import zlib from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { GATE, LUNGS, MODELS, Pipeline } from '../../web/pipeline.js';
+import { CODEC_FILES, DicomCodecs } from '../../web/dicom_codecs.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SITE = path.join(ROOT, 'build/site');
@@ -24,8 +25,18 @@ export async function loadCore(siteDir = SITE) {
   return createCore({ wasmBinary: fs.readFileSync(path.join(siteDir, 'xraylens_core.wasm')) });
 }
 
-// What web/dicom.js needs from its host: the parser and a raw-deflate inflater.
-export async function dicomOptions() {
+// The site's DICOM codecs (as the page loads them, from codecs/), each loaded on first use.
+function nodeCodecs(siteDir) {
+  return new DicomCodecs(async (name, options) => {
+    const { js, wasm } = CODEC_FILES[name];
+    const dir = path.join(siteDir, 'codecs');
+    const module = await import(pathToFileURL(path.join(dir, js)).href);
+    return wasm ? module.default({ ...options, wasmBinary: fs.readFileSync(path.join(dir, wasm)) }) : module;
+  });
+}
+
+// What web/dicom.js needs from its host: the parser, a raw-deflate inflater and the codecs.
+export async function dicomOptions(siteDir = SITE) {
   const { default: dicomParser } = await import('dicom-parser');
   const inflateRaw = async (bytes, limit) => {
     try {
@@ -34,7 +45,7 @@ export async function dicomOptions() {
       throw new Error(e.code === 'ERR_BUFFER_TOO_LARGE' ? `it inflates to more than ${limit / 1e6} MB` : e.message);
     }
   };
-  return { dicomParser, inflateRaw };
+  return { dicomParser, inflateRaw, codecs: nodeCodecs(siteDir) };
 }
 
 export async function loadOrt() {
@@ -51,7 +62,7 @@ function readIfExists(file) {
 // A pipeline with the models found in modelsDir (those absent are kept with their error), and the
 // input gate's and the lung model when modelsDir has them.
 export async function createNodePipeline({ modelsDir = path.join(ROOT, 'models'), keys = MODELS.map((m) => m.key), siteDir } = {}) {
-  const pipeline = new Pipeline(await loadCore(siteDir), await loadOrt(), await dicomOptions());
+  const pipeline = new Pipeline(await loadCore(siteDir), await loadOrt(), await dicomOptions(siteDir));
   for (const spec of [...MODELS.filter((m) => keys.includes(m.key)), GATE, LUNGS]) {
     const onnx = readIfExists(path.join(modelsDir, `${spec.file}.onnx`));
     const card = readIfExists(path.join(modelsDir, `${spec.file}.json`));
