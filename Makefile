@@ -9,7 +9,7 @@ WASM := build/wasm
 SITE := build/site
 
 .PHONY: all setup build native wasm site dist offline-zip run test test-native test-node test-e2e bench \
-        train train-smoke eval eval-smoke before-models gate-smoke test-training data test-python test-sanitize fuzz clean
+        train train-smoke eval eval-smoke before-models gate-smoke test-training data test-python test-sanitize fuzz clean test-batch
 
 all: build
 
@@ -47,8 +47,13 @@ test-native:
 test-node:
 	node --test tests/node/
 
+# The batch-mode test (200 real images, issue 7) is not part of `make test` yet: it has not been seen
+# to finish on this 2-core machine (README, "Batch mode"). `make test-batch` runs it.
 test-e2e:
-	node --test --test-concurrency=1 tests/e2e/
+	node --test --test-concurrency=1 $(filter-out tests/e2e/batch.test.mjs,$(wildcard tests/e2e/*.test.mjs))
+
+test-batch:
+	node --test --test-concurrency=1 tests/e2e/batch.test.mjs
 
 # The native tests again, built with AddressSanitizer and UBSan (any finding fails the run).
 test-sanitize:
