@@ -1,6 +1,7 @@
 #include "lung_field.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -53,6 +54,14 @@ std::vector<Component> components(const std::vector<uint8_t>& on, std::vector<in
   return comps;
 }
 
+// The kept components' joint bounding box, inclusive: {x0, y0, x1, y1}.
+std::array<int, 4> bounds(const std::vector<Component>& kept) {
+  std::array<int, 4> b{N, N, -1, -1};
+  for (const auto& c : kept)
+    b = {std::min(b[0], c.x0), std::min(b[1], c.y0), std::max(b[2], c.x1), std::max(b[3], c.y1)};
+  return b;
+}
+
 std::string percent(double f) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.0f%%", f * 100);
@@ -78,8 +87,7 @@ void judge(LungField& lf, const std::vector<Component>& kept) {
     lf.message = "only one lung was found; the models need both lungs in view.";
     return;
   }
-  int x0 = N, y0 = N, x1 = -1, y1 = -1;
-  for (const auto& c : kept) x0 = std::min(x0, c.x0), y0 = std::min(y0, c.y0), x1 = std::max(x1, c.x1), y1 = std::max(y1, c.y1);
+  const auto [x0, y0, x1, y1] = bounds(kept);
   const double cx = (x0 + x1 + 1) / 2.0 / N, cy = (y0 + y1 + 1) / 2.0 / N;
   if (std::abs(cx - 0.5) > 0.25 || std::abs(cy - 0.5) > 0.27) {
     lf.reason = "lungs_off_centre";
@@ -89,8 +97,7 @@ void judge(LungField& lf, const std::vector<Component>& kept) {
 }
 
 Rect square_box(const std::vector<Component>& kept) {
-  int x0 = N, y0 = N, x1 = -1, y1 = -1;
-  for (const auto& c : kept) x0 = std::min(x0, c.x0), y0 = std::min(y0, c.y0), x1 = std::max(x1, c.x1), y1 = std::max(y1, c.y1);
+  const auto [x0, y0, x1, y1] = bounds(kept);
   const int w = x1 - x0 + 1, h = y1 - y0 + 1;
   const int side = std::min(N, static_cast<int>(std::lround(std::max(w, h) * (1 + 2 * kMargin))));
   const auto place = [side](int lo, int extent) { return std::clamp(lo + extent / 2 - side / 2, 0, N - side); };
