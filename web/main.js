@@ -173,7 +173,7 @@ async function saveReport() {
   const card = pipeline.model(r.key).card;
   const date = new Date().toISOString().slice(0, 10);
   try {
-    const blob = await reportPng({ study, result, cam: normalisedCam(r), region: camRegion(r), card, cardText: modelCardText(card), date });
+    const blob = await reportPng({ study, result, cam: normalisedCam(r), region: camRegion(r), field: pipeline.study.lungs?.weight, card, cardText: modelCardText(card), date });
     const stem = name.replace(/\.[^.]*$/, '');
     saveBlob(blob, `XRayLens_report_${r.verdict}_Prob_${Math.round(r.pCovid * 100)}_Name_${stem}.png`);
   } catch (e) {

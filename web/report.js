@@ -52,8 +52,9 @@ function wrap(ctx, text, x, y, width, lineHeight, maxY = Infinity) {
   return y + lineHeight;
 }
 
-// The gray display image with the CAM blended over `region` (source pixels), as an ImageData-backed canvas.
-function studyCanvas({ pixels, width, height, sourceWidth }, cam, region) {
+// The gray display image with the CAM blended over `region` (source pixels), clipped to the lung field's
+// weight (square, row-major, 0..255 over the same region) as the page's shader clips it; an ImageData-backed canvas.
+function studyCanvas({ pixels, width, height, sourceWidth }, cam, region, field) {
   const c = makeCanvas(width, height);
   const ctx = c.getContext('2d');
   const img = ctx.createImageData(width, height);
@@ -66,6 +67,7 @@ function studyCanvas({ pixels, width, height, sourceWidth }, cam, region) {
     const s = width / sourceWidth;
     const rx = region.x * s, ry = region.y * s, rw = region.width * s, rh = region.height * s;
     const alpha = 0.45;
+    const fn = field?.length ? Math.round(Math.sqrt(field.length)) : 0;
     for (let y = Math.max(0, Math.floor(ry)); y < Math.min(height, Math.ceil(ry + rh)); ++y) {
       for (let x = Math.max(0, Math.floor(rx)); x < Math.min(width, Math.ceil(rx + rw)); ++x) {
         // bilinear over the CAM grid, sampled at pixel centres
@@ -77,9 +79,15 @@ function studyCanvas({ pixels, width, height, sourceWidth }, cam, region) {
         const t = (at(x0, y0) * (1 - fx) + at(x1, y0) * fx) * (1 - fy) + (at(x0, y1) * (1 - fx) + at(x1, y1) * fx) * fy;
         const [r, g, b] = viridis(t);
         const i = 4 * (y * width + x);
-        img.data[i] = img.data[i] * (1 - alpha) + r * alpha;
-        img.data[i + 1] = img.data[i + 1] * (1 - alpha) + g * alpha;
-        img.data[i + 2] = img.data[i + 2] * (1 - alpha) + b * alpha;
+        let a = alpha;
+        if (fn) {
+          const fx2 = Math.min(Math.max(Math.floor(((x + 0.5 - rx) / rw) * fn), 0), fn - 1);
+          const fy2 = Math.min(Math.max(Math.floor(((y + 0.5 - ry) / rh) * fn), 0), fn - 1);
+          a *= field[fy2 * fn + fx2] / 255;
+        }
+        img.data[i] = img.data[i] * (1 - a) + r * a;
+        img.data[i + 1] = img.data[i + 1] * (1 - a) + g * a;
+        img.data[i + 2] = img.data[i + 2] * (1 - a) + b * a;
       }
     }
   }
@@ -126,8 +134,9 @@ function drawBar(ctx, x, y, width, r) {
 // study: { pixels, width, height, sourceWidth, sourceHeight, name }; result: the view main.js gives the
 // app (verdict, pCovid, threshold, bandLow, bandHigh, pText, thresholdText, modelTitle, outOfScope) with
 // `gate`; cam: { data (0..1), width, height } or null; region: the model's input region in source
-// pixels; card: the model card (JSON); cardText: modelCardText(card); date: "YYYY-MM-DD".
-export async function reportPng({ study, result, cam, region, card, cardText, date }) {
+// pixels; field: the lung field's weight over that region (or empty: no clipping); card: the model card
+// (JSON); cardText: modelCardText(card); date: "YYYY-MM-DD".
+export async function reportPng({ study, result, cam, region, field, card, cardText, date }) {
   const c = makeCanvas(W, H);
   const ctx = c.getContext('2d');
   ctx.fillStyle = '#fff';
@@ -152,7 +161,7 @@ export async function reportPng({ study, result, cam, region, card, cardText, da
 
   // the image with the heatmap, fitted into a square box
   const box = 640;
-  const img = studyCanvas(study, cam, region);
+  const img = studyCanvas(study, cam, region, field);
   const s = Math.min(box / study.width, box / study.height);
   const iw = study.width * s, ih = study.height * s;
   ctx.fillStyle = '#000';
