@@ -22,8 +22,8 @@ from scipy import ndimage
 
 from . import compress, loop, metrics
 from .data import CANON, INPUT, OFF
-from .lungs.field import TOOL, read_fields
-from .model import Classifier, Exported
+from .lungs.field import TOOL, in_box, read_fields
+from .model import Classifier, Exported, for_card
 from .train import SOURCES
 
 # The central region, in canonical pixels (issue 3's definition on the central 224x224).
@@ -76,7 +76,7 @@ class Inputs:
 def load_shipped(models_dir, name):
     with open(os.path.join(models_dir, f"{name}.json")) as f:
         card = json.load(f)
-    clf = Classifier(2, standardise=True)
+    clf = for_card(card)
     compress.load_state_(clf, torch.load(os.path.join(models_dir, "pytorch", f"{name}.pt"), map_location="cpu"))
     return Exported(clf.eval(), card["temperature"]).eval(), card
 
@@ -94,16 +94,6 @@ def load_baseline(folder, name, shipped=False):
     clf = Classifier(2, standardise=card.get("standardise", False))
     clf.load_state_dict(torch.load(os.path.join(folder, f"{name}.pt"), map_location="cpu"))
     return Exported(clf.eval(), card["temperature"]).eval(), card
-
-
-def in_box(masks, boxes):
-    """Masks [n,256,256] resampled (nearest) onto each input's 224x224 grid."""
-    out = np.zeros((len(masks), INPUT, INPUT), bool)
-    for k, (m, (x, y, side)) in enumerate(zip(masks, boxes)):
-        c = np.clip(np.floor(x + (np.arange(INPUT) + 0.5) * side / INPUT).astype(int), 0, CANON - 1)
-        r = np.clip(np.floor(y + (np.arange(INPUT) + 0.5) * side / INPUT).astype(int), 0, CANON - 1)
-        out[k] = m[np.ix_(r, c)]
-    return out
 
 
 def cam_share(cam, masks_in_input):

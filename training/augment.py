@@ -27,7 +27,8 @@ def intensity_lut(rng, mean):
     return np.clip(np.round(m + c * (v - m) + shift), 0, 255).astype(np.uint8)
 
 
-def affine(img, rng, fill):
+def affine_params(rng):
+    """Rotation, scale and shift as PIL's inverse-map coefficients, and whether to flip."""
     ang = math.radians(rng.uniform(-8, 8))
     s = rng.uniform(0.88, 1.12)
     tx, ty = rng.uniform(-0.06, 0.06, 2) * N
@@ -35,8 +36,13 @@ def affine(img, rng, fill):
     # inverse map (output -> input) for PIL: rotate by ang, scale by s, about the centre, then shift
     a, b = math.cos(ang) / s, math.sin(ang) / s
     coeffs = (a, b, cx - a * (cx + tx) - b * (cy + ty), -b, a, cy + b * (cx + tx) - a * (cy + ty))
+    return coeffs, rng.random() < 0.5
+
+
+def affine(img, params, fill):
+    coeffs, flip = params
     img = img.transform((N, N), Image.AFFINE, coeffs, resample=Image.BILINEAR, fillcolor=fill)
-    return img.transpose(Image.FLIP_LEFT_RIGHT) if rng.random() < 0.5 else img
+    return img.transpose(Image.FLIP_LEFT_RIGHT) if flip else img
 
 
 def blank_borders(a, rng, max_frac=0.15):
@@ -49,10 +55,15 @@ def blank_borders(a, rng, max_frac=0.15):
     return a
 
 
-def augment_one(u8, rng):
+def augment_one(u8, rng, mask=None):
+    """One image (and, given `mask` uint8 [224,224], the lung mask moved with it: returned as the second
+    value, float32 0..1)."""
     mean = float(u8.mean())
     img = Image.fromarray(intensity_lut(rng, mean)[u8])
-    img = affine(img, rng, int(round(mean)))
+    params = affine_params(rng)
+    img = affine(img, params, int(round(mean)))
+    if mask is not None:
+        mask = np.asarray(affine(Image.fromarray(mask), params, 0), np.float32) / 255.0
     if rng.random() < 0.6:
         s = int(rng.integers(64, N))
         img = img.resize((s, s), Image.BOX).resize((N, N), Image.BILINEAR)
@@ -67,12 +78,19 @@ def augment_one(u8, rng):
     a = a.astype(np.float32)
     if rng.random() < 0.3:
         a = np.clip(a + rng.normal(0, rng.uniform(0, 6), a.shape).astype(np.float32), 0, 255)
-    return a
+    return a if mask is None else (a, mask)
 
 
 def augment(x_u8, rng):
     """uint8 [B,224,224] -> float32 tensor [B,1,224,224] in 0..255, augmented."""
     return torch.from_numpy(np.stack([augment_one(u, rng) for u in x_u8])).unsqueeze(1)
+
+
+def augment_with_masks(x_u8, masks_u8, rng):
+    """As `augment`, with each image's lung mask (uint8 0/255) moved alike: (images, masks [B,1,224,224] 0..1)."""
+    pairs = [augment_one(u, rng, m) for u, m in zip(x_u8, masks_u8)]
+    return (torch.from_numpy(np.stack([p[0] for p in pairs])).unsqueeze(1),
+            torch.from_numpy(np.stack([p[1] for p in pairs])).unsqueeze(1))
 
 
 def plain(x_u8):

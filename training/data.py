@@ -96,10 +96,22 @@ def model_input(canon):
     return np.ascontiguousarray(canon[:, OFF:OFF + INPUT, OFF:OFF + INPUT])
 
 
+def full_image(canon):
+    """The whole canonical image ([n,256,256] uint8) area-resized to the model input -> [n,224,224] uint8:
+    the "full image" of the source-classifier audit (not a contract input; never served)."""
+    import torch
+    import torch.nn.functional as F
+    out = np.zeros((len(canon), INPUT, INPUT), np.uint8)
+    for i in range(0, len(canon), 256):
+        t = torch.from_numpy(np.asarray(canon[i:i + 256], np.float32)).unsqueeze(1)
+        out[i:i + 256] = F.interpolate(t, size=(INPUT, INPUT), mode="area").round().clamp(0, 255).squeeze(1).numpy()
+    return out
+
+
 class Split:
     """Images (model input, uint8) and rows of one split, optionally restricted to some labels. With
     `fields` (training.lungs.field.LungFields) the input is the lung field of contract v2, else the
-    central 224x224 of contract v1. `idx` holds the rows' positions in the split (cache order)."""
+    central 224x224 of contract v1; with fields="full", the whole canonical image (`full_image`). `idx` holds the rows' positions in the split (cache order)."""
 
     def __init__(self, manifest, split, labels=None, limit=None, seed=0, fields=None):
         rows = manifest.rows(split)
@@ -113,11 +125,18 @@ class Split:
         self.idx = np.array(idx, dtype=np.int64)
         if not idx:
             self.x = np.zeros((0, INPUT, INPUT), np.uint8)
+        elif fields == "full":
+            self.x = full_image(canon[self.idx])
         elif fields is not None:
             self.x, self.field_info = fields.fields(split, self.idx)
         else:
             self.x = model_input(canon[self.idx])
         self.files = [os.path.join(manifest.data_dir, r["path"]) for r in self.rows]
+        self._fields, self._split = fields, split
+
+    def lung_masks(self):
+        """The lung masks on the input's grid (uint8 [n,224,224], 255 = lung); lung-field splits only."""
+        return self._fields.masks_in_input(self._split, self.idx, [r["box"] for r in self.field_info])
 
     def __len__(self):
         return len(self.rows)

@@ -7,7 +7,6 @@ docs/EVALUATION.md, model cards.
 """
 import argparse
 import json
-import json
 import os
 import sys
 import time
@@ -16,7 +15,7 @@ import numpy as np
 import torch
 
 from . import audits, metrics, plots, predictor, report
-from .data import Manifest, Split, load_canonical, sha256_file
+from .data import Manifest, Split, full_image, load_canonical, sha256_file
 from .lungs.data import load_masks
 from .lungs.field import LungFields
 from .export import TITLES
@@ -216,7 +215,9 @@ def main(argv=None):
     m1 = task_mask(test.rows, "covid_normal")[0]
     rows1 = [r for r, k in zip(test.rows, m1) if k]
     central = audits.Inputs("central")(np.ascontiguousarray(load_canonical(manifest, "test")[test.idx[m1]]))
+    full = full_image(load_canonical(manifest, "test")[test.idx[m1]])
     src = {"shipped": audits.source_audit(os.path.join(aux, "source_shipped.pt"), True, test.x[m1], rows1),
+           "full image": audits.source_audit(os.path.join(aux, "source_full.pt"), True, full, rows1),
            "issue 3": audits.source_audit(os.path.join(args.before, "source.pt"), True, central, rows1),
            "baseline": audits.source_audit(os.path.join(aux, "source_baseline.pt"), False, central, rows1)}
     log(f"source classifier: {src}")

@@ -77,7 +77,9 @@ def write_card(path, *, name, onnx_path, version, temperature, threshold, band, 
                    f"per-image maximum + 1e-6, so values lie in [0,1]; all zero when no region speaks for COVID-19",
         },
         "architecture": {"type": "ResNet-like, 4 stages x 2 basic blocks, widths 16/32/64/128",
-                         "parameters": n_params(clf), "internal_resolution": 112,
+                         "parameters": n_params(clf), "internal_resolution": 112, "cam_grid": list(cam_shape),
+                         "last_stage": "dilated (stride 1, dilation 2) for the 14x14 CAM grid" if cam_shape[0] > 7
+                                       else "stride 2",
                          "in_graph": "per-image standardisation (x - mean) / sqrt(var + 1), 2x2 average "
                                      "pooling to 112x112, network, temperature, softmax, CAM"},
         "temperature": round(float(temperature), 5),

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .augment import augment, plain
+from .augment import augment, augment_with_masks, plain
 
 BATCH = 64
 
@@ -34,9 +34,28 @@ def sample_order(n, n_samples, rng, weights=None):
     return np.concatenate([rng.permutation(n) for _ in range(reps)])[:n_samples]
 
 
-def train(model, x, y, n_samples, *, lr, seed, weights=None, aug=False, log=print, tag=""):
+def outside_share(evidence, masks):
+    """Share of the positive COVID-19 evidence [B,h,w] that lies outside the lungs (masks [B,1,224,224]
+    0..1, pooled to the evidence grid as each cell's lung fraction), per image."""
+    lung = F.adaptive_avg_pool2d(masks, evidence.shape[-2:]).squeeze(1)
+    pos = F.relu(evidence)
+    return (pos * (1 - lung)).sum(dim=(1, 2)) / (pos.sum(dim=(1, 2)) + 1e-2)
+
+
+def batch_inputs(x, masks, ix, rng, aug):
+    if masks is None:
+        return (augment(x[ix], rng) if aug else plain(x[ix])), None
+    if aug:
+        return augment_with_masks(x[ix], masks[ix], rng)
+    return plain(x[ix]), plain(masks[ix]) / 255.0
+
+
+def train(model, x, y, n_samples, *, lr, seed, weights=None, aug=False, log=print, tag="", masks=None, guide=0.0):
     """Train `model` on uint8 images x [n,224,224] with int labels y for n_samples draws (AdamW,
-    5% linear warm-up then cosine decay)."""
+    5% linear warm-up then cosine decay). With lung `masks` (uint8 [n,224,224], 255 = lung) and `guide`
+    > 0, a binary model is also taught to keep its COVID-19 evidence inside the lungs: the loss adds
+    `guide` times the share of positive evidence outside them (`outside_share`; Ross et al. 2017's
+    "right for the right reasons", on the CAM)."""
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     order = sample_order(len(x), n_samples, rng, weights)
@@ -47,12 +66,19 @@ def train(model, x, y, n_samples, *, lr, seed, weights=None, aug=False, log=prin
         opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, steps - warm))))
     y = torch.as_tensor(np.asarray(y), dtype=torch.long)
     model.train()
-    t0, run_loss, run_acc = time.time(), 0.0, 0.0
+    guided = masks is not None and guide > 0
+    t0, run_loss, run_acc, run_out = time.time(), 0.0, 0.0, 0.0
     for s in range(steps):
         ix = np.sort(order[s * BATCH:(s + 1) * BATCH])
-        xb = augment(x[ix], rng) if aug else plain(x[ix])
-        out = model(xb)
-        loss = F.cross_entropy(out, y[ix])
+        xb, mb = batch_inputs(x, masks if guided else None, ix, rng, aug)
+        if guided:
+            out, evidence = model.logits_and_evidence(xb)
+            share = outside_share(evidence, mb).mean()
+            loss = F.cross_entropy(out, y[ix]) + guide * share
+            run_out = 0.98 * run_out + 0.02 * share.item() if s else share.item()
+        else:
+            out = model(xb)
+            loss = F.cross_entropy(out, y[ix])
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -62,7 +88,8 @@ def train(model, x, y, n_samples, *, lr, seed, weights=None, aug=False, log=prin
         if s % 50 == 0 or s == steps - 1:
             el = time.time() - t0
             log(f"[{tag}] step {s + 1}/{steps} loss {run_loss:.3f} acc {run_acc:.3f} "
-                f"{(s + 1) * BATCH / max(el, 1e-6):.0f} img/s {el:.0f}s")
+                + (f"outside {run_out:.3f} " if guided else "")
+                + f"{(s + 1) * BATCH / max(el, 1e-6):.0f} img/s {el:.0f}s")
     model.eval()
     return model
 

@@ -1,9 +1,11 @@
-"""The compact ResNet-like classifier and the exported wrapper (contract v1: logits, prob, cam).
+"""The compact ResNet-like classifier and the exported wrapper (logits, prob, cam).
 
 Input: [N,1,224,224] float32 gray 0..255. Inside the network: per-image standardisation (or, for the
 baseline, a fixed x/255 scaling), 2x2 average pooling to 112x112, a 3x3 stride-2 stem, four stages of two
 basic blocks (dense 3x3 convs) at 56/28/14/7 px, global average pooling and a linear head. The CAM is
-computed over the last 7x7 feature grid.
+computed over the last feature grid: 7x7, or 14x14 once `dilate_last_stage` has turned the last stage's
+stride into dilation (the shipped models: pretrained at 7x7, fine-tuned at 14x14 for a heatmap with 16 px
+cells, fine enough to tell the lungs from the mediastinum).
 """
 import torch
 import torch.nn as nn
@@ -56,10 +58,25 @@ class Backbone(nn.Module):
         return self.layers(self.stem(x))
 
 
+def dilate_last_stage(backbone):
+    """Stride 1 instead of 2 in the last stage, and dilation 2 in its later 3x3 convs (the DeepLab
+    conversion): on the even positions the features are the strided net's, and the grid doubles to 14x14.
+    Idempotent; the weights are unchanged, so a 7x7-pretrained backbone loads into either form."""
+    first, second = backbone.layers[-2], backbone.layers[-1]
+    first.c1.stride = (1, 1)
+    if first.skip is not None:
+        first.skip[0].stride = (1, 1)
+    for conv in (first.c2, second.c1, second.c2):
+        conv.dilation, conv.padding = (2, 2), (2, 2)
+    return backbone
+
+
 class Classifier(nn.Module):
-    def __init__(self, n_classes=2, standardise=True, widths=WIDTHS):
+    def __init__(self, n_classes=2, standardise=True, widths=WIDTHS, fine_cam=False):
         super().__init__()
         self.backbone = Backbone(widths, standardise)
+        if fine_cam:
+            dilate_last_stage(self.backbone)
         self.dropout = nn.Dropout(0.2)
         self.fc = nn.Linear(self.backbone.out_channels, n_classes)
 
@@ -71,6 +88,13 @@ class Classifier(nn.Module):
         f = self.backbone(x)
         return f, self.fc(f.mean(dim=(2, 3)))
 
+    def logits_and_evidence(self, x):
+        """Training with lung guidance: the logits (with dropout) and the COVID-19 evidence per cell,
+        (w1-w0).f [N,h,w], whose mean over the grid is the logit difference less the bias."""
+        f = self.backbone(x)
+        w = (self.fc.weight[1] - self.fc.weight[0]).view(1, -1, 1, 1)
+        return self.fc(self.dropout(f.mean(dim=(2, 3)))), (f * w).sum(dim=1)
+
 
 def cam_from_features(f, fc):
     """CAM of COVID-19 (index 1) against the other class: ReLU(sum_c (w1-w0)_c f_c), divided by its max + 1e-6."""
@@ -81,7 +105,7 @@ def cam_from_features(f, fc):
 
 
 class Exported(nn.Module):
-    """The ONNX graph: input [N,1,224,224] 0..255 -> logits [N,2], prob [N] (softmax(logits/T)[:,1]), cam [N,7,7]."""
+    """The ONNX graph: input [N,1,224,224] 0..255 -> logits [N,2], prob [N] (softmax(logits/T)[:,1]), cam [N,h,w] (7x7 or 14x14)."""
 
     def __init__(self, clf, temperature):
         super().__init__()
@@ -92,6 +116,12 @@ class Exported(nn.Module):
         f, logits = self.clf.features_and_logits(x)
         prob = torch.softmax(logits * self.inv_t, dim=1)[:, 1]
         return logits, prob, cam_from_features(f, self.clf.fc)
+
+
+def for_card(card):
+    """An untrained Classifier shaped as a model card says (standardisation, CAM grid)."""
+    grid = card.get("architecture", {}).get("cam_grid", [7, 7])
+    return Classifier(2, standardise=card.get("standardise", True), fine_cam=grid[0] > 7)
 
 
 def n_params(m):

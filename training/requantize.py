@@ -14,7 +14,7 @@ import os
 import torch
 
 from . import compress
-from .model import Classifier
+from .model import for_card
 from .data import Manifest, Split
 from .lungs.field import LungFields
 from .train import TASKS, calibrate_head, save_shipped
@@ -30,7 +30,7 @@ def main(argv=None):
     for name, classes in TASKS.items():
         with open(os.path.join(args.models, f"{name}.json")) as f:
             card = json.load(f)
-        clf = Classifier(2, standardise=True)
+        clf = for_card(card)
         compress.load_state_(clf, torch.load(os.path.join(args.models, "pytorch", f"{name}.pt"), map_location="cpu"))
         compress.quantize_weights_(clf)
         fields = LungFields(manifest, args.models) if card.get("contract_version", 1) >= 2 else None

@@ -28,13 +28,17 @@ from .model import Classifier
 TASKS = {"covid_normal": ("covid", "normal"), "covid_pneumonia": ("covid", "pneumonia")}
 PRETRAIN_CLASSES = ("normal", "covid", "pneumonia", "nodule")
 SOURCES = ("crd_partial", "ieee8023", "kermany_224", "jsrt")
-VERSION = "2.0.0"
+VERSION = "2.1.0"
 FULL = {"pretrain": 100000, "finetune": 60000, "source": 16000, "limit": None}
 SMOKE = {"pretrain": 320, "finetune": 192, "source": 128, "limit": 400}
 # shipped: contract v2's lung-field input and the measures against shortcuts; baseline: neither (v1's
 # central 224x224, no augmentation, fixed scaling, natural sampling), for the audits' comparison.
-VARIANTS = {"shipped": {"aug": True, "standardise": True, "balanced": True, "input": "lung_field"},
-            "baseline": {"aug": False, "standardise": False, "balanced": False, "input": "central"}}
+# shipped also fine-tunes with a 14x14 CAM grid (model.dilate_last_stage) and lung guidance: `guide` times
+# the share of its COVID-19 evidence outside the lungs is added to the loss (loop.train).
+VARIANTS = {"shipped": {"aug": True, "standardise": True, "balanced": True, "input": "lung_field",
+                        "fine_cam": True, "guide": 1.0},
+            "baseline": {"aug": False, "standardise": False, "balanced": False, "input": "central",
+                         "fine_cam": False, "guide": 0.0}}
 
 
 def parse_args(argv=None):
@@ -48,6 +52,9 @@ def parse_args(argv=None):
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--variants", default="shipped,baseline")
+    ap.add_argument("--reuse-pretrain", action="store_true",
+                    help="load each variant's pretrained backbone from --aux (as an earlier run with the same "
+                         "seed and data saved it) instead of pretraining again")
     return ap.parse_args(argv)
 
 
@@ -81,7 +88,9 @@ def fit_head(name, clf, pre, tr, va, cfg, v, seed, log, quantize=False):
     clf.backbone.load_state_dict(pre.backbone.state_dict())
     y = labelled(tr, TASKS[name][::-1])  # 0 = negative class, 1 = covid
     w = loop.balanced_weights(tr.rows, y) if v["balanced"] else None
-    loop.train(clf, tr.x, y, cfg["finetune"], lr=1e-3, seed=seed + 1, weights=w, aug=v["aug"], log=log, tag=name)
+    masks = tr.lung_masks() if v["guide"] > 0 else None
+    loop.train(clf, tr.x, y, cfg["finetune"], lr=1e-3, seed=seed + 1, weights=w, aug=v["aug"], log=log, tag=name,
+               masks=masks, guide=v["guide"])
     prior = loop.prior_correction(clf, y) if v["balanced"] else 0.0
     if quantize:
         compress.quantize_weights_(clf)
@@ -111,24 +120,25 @@ def run_variant(vname, args, cfg, manifest, log):
     def split(name, labels):
         return Split(manifest, name, labels, lim, seed, fields=fields)
 
-    pool_tr = split("train", set(PRETRAIN_CLASSES))
-    log(f"[{vname}] pretrain pool: {len(pool_tr)} train images")
+    torch.manual_seed(seed)  # every net's initial weights come from the seed (torch's own start seed is random)
     pre = Classifier(len(PRETRAIN_CLASSES), v["standardise"])
-    if args.init:
-        init_backbone(pre, args.init, log)
-    yp = labelled(pool_tr, PRETRAIN_CLASSES)
-    w = loop.balanced_weights(pool_tr.rows, yp) if v["balanced"] else None
-    loop.train(pre, pool_tr.x, yp, cfg["pretrain"], lr=3e-3, seed=seed, weights=w, aug=v["aug"], log=log,
-               tag=f"{vname}/pretrain")
-    del pool_tr
-    os.makedirs(aux, exist_ok=True)
-    torch.save(pre.backbone.state_dict(), os.path.join(aux, f"{vname}_backbone.pt"))
+    saved = os.path.join(aux, f"{vname}_backbone.pt")
+    reused = args.reuse_pretrain and os.path.exists(saved)
+    if reused:
+        pre.backbone.load_state_dict(torch.load(saved, map_location="cpu"))
+        log(f"[{vname}] pretrained backbone reused from {saved}")
+    else:
+        pretrain(pre, split("train", set(PRETRAIN_CLASSES)), cfg, v, seed, args.init, log, tag=f"{vname}/pretrain")
+        os.makedirs(aux, exist_ok=True)
+        torch.save(pre.backbone.state_dict(), saved)
     info = {"seed": seed, "schedule": {k: cfg[k] for k in ("pretrain", "finetune", "source")},
-            "measures": v, "lung_model": lung_model_id(args.out) if fields else None, "pretrain_classes": list(PRETRAIN_CLASSES), "init": args.init}
+            "measures": v, "lung_model": lung_model_id(args.out) if fields else None, "pretrain_classes": list(PRETRAIN_CLASSES), "init": args.init,
+            "pretrain_reused_from": saved if reused else None}
     for name, classes in TASKS.items():
         tr = split("train", set(classes))
         va = split("val", set(classes))
-        clf = Classifier(2, v["standardise"])
+        torch.manual_seed(seed + 1)
+        clf = Classifier(2, v["standardise"], fine_cam=v["fine_cam"])
         res = fit_head(name, clf, pre, tr, va, cfg, v, seed, log, quantize=vname == "shipped")
         if vname == "shipped":
             save_shipped(name, clf, res, manifest, info, args.out, log)
@@ -140,6 +150,19 @@ def run_variant(vname, args, cfg, manifest, log):
                            "standardise": v["standardise"], "training": info, "metrics": {"val": res["val"]}},
                           f, indent=1)
     train_source_classifier(vname, pre, split("train", {"covid", "normal"}), manifest, cfg, v, seed, aux, log)
+    if v["input"] == "lung_field":  # the same on the full image, for the comparison issue 4 asks for
+        full = Split(manifest, "train", {"covid", "normal"}, lim, seed, fields="full")
+        train_source_classifier("full", pre, full, manifest, cfg, v, seed, aux, log)
+
+
+def pretrain(pre, pool_tr, cfg, v, seed, init, log, tag):
+    """Stage 1: the backbone on the whole training pool (4 classes; 7x7 grid)."""
+    log(f"[{tag}] pool: {len(pool_tr)} train images")
+    if init:
+        init_backbone(pre, init, log)
+    yp = labelled(pool_tr, PRETRAIN_CLASSES)
+    w = loop.balanced_weights(pool_tr.rows, yp) if v["balanced"] else None
+    loop.train(pre, pool_tr.x, yp, cfg["pretrain"], lr=3e-3, seed=seed, weights=w, aug=v["aug"], log=log, tag=tag)
 
 
 def save_shipped(name, clf, res, manifest, info, out, log):
@@ -169,6 +192,7 @@ def train_source_classifier(vname, pre, tr, manifest, cfg, v, seed, aux, log):
     trained the same way."""
     names = source_names(manifest)
     y = np.array([names.index(s) for s in tr.column("source")])
+    torch.manual_seed(seed + 2)
     clf = Classifier(len(names), v["standardise"])
     clf.backbone.load_state_dict(pre.backbone.state_dict())
     w = loop.balanced_weights(tr.rows, y, key="label") if v["balanced"] else None

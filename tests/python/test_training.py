@@ -7,8 +7,8 @@ import numpy as np
 import onnx
 import torch
 
-from training import audits, calibrate, export, loop, metrics
-from training.model import Classifier, Exported
+from training import audits, augment, calibrate, export, loop, metrics
+from training.model import Classifier, Exported, dilate_last_stage
 
 torch.set_num_threads(1)
 
@@ -87,6 +87,52 @@ class AuditTest(unittest.TestCase):
     def test_inputs_central_is_the_v1_crop(self):
         canon = np.arange(256 * 256, dtype=np.int64).reshape(1, 256, 256).astype(np.uint8)
         np.testing.assert_array_equal(audits.Inputs("central")(canon)[0], canon[0, 16:240, 16:240])
+
+
+class GuidanceTest(unittest.TestCase):
+    def test_dilated_last_stage_keeps_the_strided_features_on_even_cells(self):
+        torch.manual_seed(0)
+        clf = Classifier(2).eval()
+        x = torch.rand(2, 1, 224, 224) * 255
+        with torch.no_grad():
+            coarse = clf.backbone(x)
+            fine = dilate_last_stage(clf.backbone)(x)
+        self.assertEqual((tuple(coarse.shape[2:]), tuple(fine.shape[2:])), ((7, 7), (14, 14)))
+        # away from the border (zero padding differs there), the even cells are the strided net's cells
+        torch.testing.assert_close(fine[:, :, 2:-2:2, 2:-2:2], coarse[:, :, 1:-1, 1:-1], rtol=1e-4, atol=1e-4)
+
+    def test_outside_share_counts_evidence_beyond_the_lungs(self):
+        masks = torch.zeros(1, 1, 224, 224)
+        masks[..., :112] = 1  # left half is lung
+        ev = torch.zeros(1, 14, 14)
+        ev[0, :, :7] = 2.0
+        self.assertAlmostEqual(float(loop.outside_share(ev, masks)[0]), 0.0, places=4)
+        ev[0, :, 7:] = 2.0
+        self.assertAlmostEqual(float(loop.outside_share(ev, masks)[0]), 0.5, places=3)
+        ev[0, :, :7] = -5.0  # evidence against COVID-19 does not count
+        self.assertAlmostEqual(float(loop.outside_share(ev, masks)[0]), 1.0, places=3)
+
+    def test_masks_move_with_their_images(self):
+        x = np.zeros((4, 224, 224), np.uint8)
+        x[:, 60:160, 40:100] = 255  # a bright block, and its mask
+        xs, ms = augment.augment_with_masks(x, x.copy(), np.random.default_rng(3))
+        for img, m in zip(xs[:, 0].numpy(), ms[:, 0].numpy()):
+            bright = img > img.mean()
+            self.assertGreater((bright == (m > 0.5)).mean(), 0.9)
+
+    def test_guided_training_runs_and_lowers_the_outside_share(self):
+        torch.manual_seed(0)
+        rng = np.random.default_rng(0)
+        x = rng.integers(0, 256, (16, 224, 224)).astype(np.uint8)
+        y = np.r_[np.ones(8, int), np.zeros(8, int)]
+        masks = np.zeros_like(x)
+        masks[:, :, :112] = 255
+        clf = Classifier(2, fine_cam=True)
+        loop.train(clf, x, y, 128, lr=3e-3, seed=0, masks=masks, guide=5.0, log=lambda m: None)
+        with torch.no_grad():
+            _, ev = clf.logits_and_evidence(loop.plain(x))
+        self.assertEqual(tuple(ev.shape[1:]), (14, 14))
+        self.assertLess(float(loop.outside_share(ev, loop.plain(masks) / 255).mean()), 0.5)
 
 
 class ExportTest(unittest.TestCase):

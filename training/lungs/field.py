@@ -56,6 +56,16 @@ def make_fields(canon_path, mask_path, out_prefix):
     os.replace(out_prefix + ".field.u8.tmp", out_prefix + ".field.u8")
 
 
+def in_box(masks, boxes):
+    """Masks [n,256,256] resampled (nearest) onto each input's 224x224 grid."""
+    out = np.zeros((len(masks), INPUT, INPUT), bool)
+    for k, (m, (x, y, side)) in enumerate(zip(masks, boxes)):
+        c = np.clip(np.floor(x + (np.arange(INPUT) + 0.5) * side / INPUT).astype(int), 0, CANON - 1)
+        r = np.clip(np.floor(y + (np.arange(INPUT) + 0.5) * side / INPUT).astype(int), 0, CANON - 1)
+        out[k] = m[np.ix_(r, c)]
+    return out
+
+
 def read_fields(prefix):
     x = np.fromfile(prefix + ".field.u8", dtype=np.uint8).reshape(-1, INPUT, INPUT)
     with open(prefix + ".field.tsv") as f:
@@ -111,6 +121,10 @@ class LungFields:
     def masks(self, split, idx=None):
         prefix, take = self._source(split, idx)
         return np.fromfile(prefix + ".mask.u8", dtype=np.uint8).reshape(-1, CANON, CANON)[take]
+
+    def masks_in_input(self, split, idx, boxes):
+        """The lung model's masks on each input's grid, uint8 [n,224,224] (255 = lung), for guided training."""
+        return in_box(self.masks(split, idx) >= 128, boxes).astype(np.uint8) * 255
 
     def fields(self, split, idx=None):
         """(inputs [n,224,224] uint8, info per row: box (x, y, side), area, lungs, gate reason)."""

@@ -108,6 +108,7 @@ def main(argv=None):
     from .unet import UNet
     tr = MaskSet(manifest, "train")
     log(f"train masks: {len(tr)} ({int(tr.manual.sum())} manual)")
+    torch.manual_seed(args.seed)  # the initial weights too (torch's own start seed is random)
     net = fit(UNet(), tr, cfg, args.seed, log)
     compress.quantize_weights_(net)
     metrics = {s: measure(net, MaskSet(manifest, s)) for s in ("train", "val", "test")}
