@@ -52,6 +52,11 @@ function wrap(ctx, text, x, y, width, lineHeight, maxY = Infinity) {
   return y + lineHeight;
 }
 
+const smoothstep = (e0, e1, x) => {
+  const t = Math.min(Math.max((x - e0) / (e1 - e0), 0), 1);
+  return t * t * (3 - 2 * t);
+};
+
 // The gray display image with the CAM blended over `region` (source pixels), clipped to the lung field's
 // weight (square, row-major, 0..255 over the same region) as the page's shader clips it; an ImageData-backed canvas.
 function studyCanvas({ pixels, width, height, sourceWidth }, cam, region, field) {
@@ -76,15 +81,16 @@ function studyCanvas({ pixels, width, height, sourceWidth }, cam, region, field)
         const x0 = Math.floor(gx), y0 = Math.floor(gy), x1 = Math.min(x0 + 1, cam.width - 1), y1 = Math.min(y0 + 1, cam.height - 1);
         const fx = gx - x0, fy = gy - y0;
         const at = (xx, yy) => cam.data[yy * cam.width + xx];
-        const t = (at(x0, y0) * (1 - fx) + at(x1, y0) * fx) * (1 - fy) + (at(x0, y1) * (1 - fx) + at(x1, y1) * fx) * fy;
-        const [r, g, b] = viridis(t);
-        const i = 4 * (y * width + x);
-        let a = alpha;
+        let t = (at(x0, y0) * (1 - fx) + at(x1, y0) * fx) * (1 - fy) + (at(x0, y1) * (1 - fx) + at(x1, y1) * fx) * fy;
         if (fn) {
           const fx2 = Math.min(Math.max(Math.floor(((x + 0.5 - rx) / rw) * fn), 0), fn - 1);
           const fy2 = Math.min(Math.max(Math.floor(((y + 0.5 - ry) / rh) * fn), 0), fn - 1);
-          a *= field[fy2 * fn + fx2] / 255;
+          t *= field[fy2 * fn + fx2] / 255;
         }
+        // as shaders/image.frag.glsl blends it: the colour of the clipped value, fading in from 0.05 to 0.5
+        const [r, g, b] = viridis(t);
+        const i = 4 * (y * width + x);
+        const a = alpha * smoothstep(0.05, 0.5, t);
         img.data[i] = img.data[i] * (1 - a) + r * a;
         img.data[i + 1] = img.data[i + 1] * (1 - a) + g * a;
         img.data[i + 2] = img.data[i + 2] * (1 - a) + b * a;
