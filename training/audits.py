@@ -8,8 +8,11 @@ the lung mask of the *unedited* image, as the page would have made it):
 - lung outline: the lung mask dilated by 8 px (the manifest's outline where the image has one, else the
   lung model's) hidden or shown alone;
 - CAM mass inside the lungs (the outline, not dilated, in the input's box) for true positives;
-- the source classifier trained on the model's own input (`source_audit`).
+- the source classifier trained on the model's own input (`source_audit`);
+- JPEG re-compression of the canonical image at quality 75 (`recompressed`): compression differs by
+  source, so a model that reads the disease should keep its verdicts (AUC and mean |change of p|).
 """
+import io
 import json
 import os
 import subprocess
@@ -18,6 +21,7 @@ import tempfile
 import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image
 from scipy import ndimage
 
 from . import compress, loop, metrics
@@ -105,6 +109,20 @@ def cam_share(cam, masks_in_input):
     return np.where(tot > 0, inside / np.maximum(tot, 1e-12), np.nan)
 
 
+JPEG_QUALITY = 75
+
+
+def recompressed(canon, quality=JPEG_QUALITY):
+    """Canonical images saved as JPEG at `quality` and decoded again (PIL, 4:2:0 irrelevant for gray)."""
+    out = np.empty_like(canon)
+    for k, c in enumerate(canon):
+        buf = io.BytesIO()
+        Image.fromarray(c).save(buf, format="JPEG", quality=quality)
+        buf.seek(0)
+        out[k] = np.asarray(Image.open(buf).convert("L"))
+    return out
+
+
 def _figures(y, p, thr):
     s, sp = metrics.sens_spec(y, p, thr)
     return {"auc": metrics.auc(y, p), "sensitivity": s, "specificity": sp}
@@ -118,6 +136,10 @@ def model_audit(net, thr, inputs, canon, outline, y, rows, info=None):
     out = {"full": _figures(y, p_full, thr)}
     for key, keep in (("box_hidden", ~box), ("box_only", box), ("lungs_hidden", ~lungs), ("lungs_only", lungs)):
         out[key] = _figures(y, loop.run_batches(net, inputs(replace(canon, keep)))[1], thr)
+    p_jpeg = loop.run_batches(net, inputs(recompressed(canon)))[1]
+    out["jpeg"] = dict(_figures(y, p_jpeg, thr), quality=JPEG_QUALITY,
+                       mean_abs_dp=float(np.abs(p_jpeg - p_full).mean()),
+                       verdicts_changed=float(((p_jpeg >= thr) != (p_full >= thr)).mean()))
     crd = np.array([r["source"] == "crd_partial" for r in rows])
     out["within_crd_auc"] = metrics.auc(y[crd], p_full[crd])
     tp = (y == 1) & (p_full >= thr)

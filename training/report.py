@@ -89,6 +89,18 @@ def audit_table(results):
     return "\n".join(lines)
 
 
+def jpeg_table(results):
+    lines = ["| model | models | AUC | AUC after JPEG | mean abs. change of p | verdicts changed |",
+             "|---|---|---|---|---|---|"]
+    for name, r in results.items():
+        for v, a in r["audit"].items():
+            j = a.get("jpeg")
+            if j:
+                lines.append(f"| {r['title'].split(':')[0]} | {v} | {f3(a['full']['auc'])} | {f3(j['auc'])} | "
+                             f"{f3(j['mean_abs_dp'])} | {j['verdicts_changed']:.1%} |")
+    return "\n".join(lines)
+
+
 def source_table(src):
     lines = ["| variant | accuracy | balanced accuracy | majority-class accuracy | chance (balanced) | "
              "recall per source | n |", "|---|---|---|---|---|---|---|"]
@@ -216,6 +228,12 @@ def write(path, results, src, parity, source, manifest, cards, figs, lungs, smok
             "model's own threshold. *AUC within crd_partial*: COVID-19 vs normal inside one collection.", "",
             AUDIT_TARGETS, "",
             audit_table(results), "",
+            "### JPEG re-compression", "",
+            "Each test image's canonical 256×256 image saved as JPEG at quality 75 and decoded again (PIL), "
+            "then each model's input made as before (the lung field from the masks of the unedited image). "
+            "Compression differs by source (some collections are 224 px JPEGs), so a model that reads the "
+            "disease should keep its verdicts. Verdicts at each model's own threshold.", "",
+            jpeg_table(results), "",
             "### (c) Source classifier", "",
             "A 4-way classifier of the collection (crd_partial / ieee8023 / kermany_224 / jsrt), fine-tuned "
             "from each variant's pretrained backbone with that variant's schedule, augmentations and "

@@ -84,6 +84,15 @@ class AuditTest(unittest.TestCase):
         self.assertAlmostEqual(float(audits.in_box(m, [(64, 64, 128)])[0].mean()), 0.5, places=2)
         self.assertTrue(audits.in_box(m, [(0, 0, 256)])[0][:, :112].all())
 
+    def test_recompressed_is_a_lossy_copy(self):
+        yy, xx = np.mgrid[0:256, 0:256]
+        canon = np.stack([((xx + yy) // 2).astype(np.uint8), (np.random.default_rng(0).integers(0, 256, (256, 256))).astype(np.uint8)])
+        out = audits.recompressed(canon)
+        self.assertEqual((out.shape, out.dtype), (canon.shape, np.uint8))
+        diff = np.abs(out.astype(int) - canon)
+        self.assertLess(diff[0].mean(), 2)  # a smooth ramp survives quality 75
+        self.assertGreater(diff[1].mean(), 5)  # noise does not
+
     def test_inputs_central_is_the_v1_crop(self):
         canon = np.arange(256 * 256, dtype=np.int64).reshape(1, 256, 256).astype(np.uint8)
         np.testing.assert_array_equal(audits.Inputs("central")(canon)[0], canon[0, 16:240, 16:240])
