@@ -111,7 +111,8 @@ def full_image(canon):
 class Split:
     """Images (model input, uint8) and rows of one split, optionally restricted to some labels. With
     `fields` (training.lungs.field.LungFields) the input is the lung field of contract v2, else the
-    central 224x224 of contract v1; with fields="full", the whole canonical image (`full_image`). `idx` holds the rows' positions in the split (cache order)."""
+    central 224x224 of contract v1; with fields="full", the whole canonical image (`full_image`).
+    `idx` holds the rows' positions in the split (cache order)."""
 
     def __init__(self, manifest, split, labels=None, limit=None, seed=0, fields=None):
         rows = manifest.rows(split)
