@@ -59,7 +59,7 @@ const smoothstep = (e0, e1, x) => {
 
 // The gray display image with the CAM blended over `region` (source pixels), clipped to the lung field's
 // weight (square, row-major, 0..255 over the same region) as the page's shader clips it; an ImageData-backed canvas.
-function studyCanvas({ pixels, width, height, sourceWidth }, cam, region, field) {
+export function studyCanvas({ pixels, width, height, sourceWidth }, cam, region, field) {
   const c = makeCanvas(width, height);
   const ctx = c.getContext('2d');
   const img = ctx.createImageData(width, height);

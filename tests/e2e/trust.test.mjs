@@ -117,6 +117,29 @@ test('the lung outline is drawn on demand, and the heatmap stays inside the lung
   await page.close();
 });
 
+test('the report\'s heatmap is clipped to the lung field as the page\'s is', async () => {
+  const { page, errors } = await openApp(browser.context, server.url);
+  await ready(page);
+  // a 64x64 gray study, a CAM of 1 everywhere over its middle 32x32, a field that shows only its left half
+  const px = await page.evaluate(async () => {
+    const { studyCanvas } = await import('./report.js');
+    const field = new Uint8Array(224 * 224);
+    for (let y = 0; y < 224; ++y) for (let x = 0; x < 112; ++x) field[y * 224 + x] = 255;
+    const study = { pixels: new Uint8Array(64 * 64).fill(128), width: 64, height: 64, sourceWidth: 64 };
+    const cam = { data: new Float32Array(4).fill(1), width: 2, height: 2 };
+    const c = studyCanvas(study, cam, { x: 16, y: 16, width: 32, height: 32 }, field);
+    const d = c.getContext('2d').getImageData(0, 0, 64, 64).data;
+    const at = (x, y) => Array.from(d.slice(4 * (y * 64 + x), 4 * (y * 64 + x) + 3));
+    return { fieldLeft: at(20, 32), fieldRight: at(44, 32), outside: at(4, 4) };
+  });
+  const gray = ([r, g, b]) => r === g && g === b;
+  assert.ok(!gray(px.fieldLeft), `coloured where the field shows the image: ${px.fieldLeft}`);
+  assert.ok(gray(px.fieldRight), `gray where the field hides it: ${px.fieldRight}`);
+  assert.deepEqual(px.outside, [128, 128, 128]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a colour photograph is refused, and "analyse anyway" gives a result marked outside the scope', async () => {
   const { page } = await openApp(browser.context, server.url);
   await ready(page);
