@@ -12,7 +12,6 @@ the lung mask of the *unedited* image, as the page would have made it):
 - JPEG re-compression of the canonical image at quality 75 (`recompressed`): compression differs by
   source, so a model that reads the disease should keep its verdicts (AUC and mean |change of p|).
 """
-import io
 import json
 import os
 import subprocess
@@ -21,10 +20,10 @@ import tempfile
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
 from scipy import ndimage
 
 from . import compress, loop, metrics
+from .augment import jpeg_roundtrip
 from .data import CANON, INPUT, OFF
 from .lungs.field import TOOL, in_box, read_fields
 from .model import Classifier, Exported, for_card
@@ -113,14 +112,8 @@ JPEG_QUALITY = 75
 
 
 def recompressed(canon, quality=JPEG_QUALITY):
-    """Canonical images saved as JPEG at `quality` and decoded again (PIL, 4:2:0 irrelevant for gray)."""
-    out = np.empty_like(canon)
-    for k, c in enumerate(canon):
-        buf = io.BytesIO()
-        Image.fromarray(c).save(buf, format="JPEG", quality=quality)
-        buf.seek(0)
-        out[k] = np.asarray(Image.open(buf).convert("L"))
-    return out
+    """Canonical images saved as JPEG at `quality` and decoded again."""
+    return np.stack([jpeg_roundtrip(c, quality) for c in canon]) if len(canon) else canon.copy()
 
 
 def _figures(y, p, thr):

@@ -45,6 +45,14 @@ def affine(img, params, fill):
     return img.transpose(Image.FLIP_LEFT_RIGHT) if flip else img
 
 
+def jpeg_roundtrip(u8, quality):
+    """A gray uint8 image saved as JPEG at `quality` and decoded again (PIL)."""
+    buf = io.BytesIO()
+    Image.fromarray(u8).save(buf, format="JPEG", quality=quality)
+    buf.seek(0)
+    return np.asarray(Image.open(buf).convert("L"))
+
+
 def blank_borders(a, rng, max_frac=0.15):
     t, b, l, r = (int(rng.uniform(0, max_frac) * N) for _ in range(4))
     m = a.mean()
@@ -71,10 +79,7 @@ def augment_one(u8, rng, mask=None):
     if rng.random() < 0.35:
         a = blank_borders(a, rng)
     if rng.random() < 0.5:
-        buf = io.BytesIO()
-        Image.fromarray(a).save(buf, format="JPEG", quality=int(rng.integers(30, 96)))
-        buf.seek(0)
-        a = np.asarray(Image.open(buf).convert("L"))
+        a = jpeg_roundtrip(a, int(rng.integers(30, 96)))
     a = a.astype(np.float32)
     if rng.random() < 0.3:
         a = np.clip(a + rng.normal(0, rng.uniform(0, 6), a.shape).astype(np.float32), 0, 255)

@@ -214,8 +214,8 @@ def main(argv=None):
         log(f"parity predictor vs PyTorch: {parity}")
     m1 = task_mask(test.rows, "covid_normal")[0]
     rows1 = [r for r, k in zip(test.rows, m1) if k]
-    central = audits.Inputs("central")(np.ascontiguousarray(load_canonical(manifest, "test")[test.idx[m1]]))
-    full = full_image(load_canonical(manifest, "test")[test.idx[m1]])
+    canon1 = np.ascontiguousarray(load_canonical(manifest, "test")[test.idx[m1]])
+    central, full = audits.Inputs("central")(canon1), full_image(canon1)
     src = {"shipped": audits.source_audit(os.path.join(aux, "source_shipped.pt"), True, test.x[m1], rows1),
            "full image": audits.source_audit(os.path.join(aux, "source_full.pt"), True, full, rows1),
            "issue 3": audits.source_audit(os.path.join(args.before, "source.pt"), True, central, rows1),

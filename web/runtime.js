@@ -5,10 +5,6 @@
 import { ALL_MODELS, Pipeline } from './pipeline.js';
 import { CODEC_FILES, DicomCodecs } from './dicom_codecs.js';
 
-// Every model the pipeline loads, in the order they are loaded. A model added here is loaded by the
-// page and by every batch worker.
-export const MODEL_SPECS = ALL_MODELS;
-
 export async function fetchBytes(url) {
   const r = await fetch(url);
   return r.ok ? new Uint8Array(await r.arrayBuffer()) : null;
@@ -55,11 +51,12 @@ export function createPipeline(core, ort, dicomParser) {
   return new Pipeline(core, ort, { dicomParser, inflateRaw, codecs: new DicomCodecs(loadCodec) });
 }
 
-// Loads every model of MODEL_SPECS (fetch, checks, self-test); returns, per spec, { spec, card, entry }
+// Loads every model of ALL_MODELS (pipeline.js), for the page and every batch worker alike (fetch,
+// checks, self-test); returns, per spec, { spec, card, entry }
 // where entry is the pipeline's (entry.session is null when it failed). The files are fetched in
 // parallel, the sessions created one after another: ORT Web 1.30 creating several sessions at once
 // while its wasm starts has failed with "Cannot read properties of null (reading '3')".
-export async function loadModels(pipeline, specs = MODEL_SPECS) {
+export async function loadModels(pipeline, specs = ALL_MODELS) {
   const files = await Promise.all(
     specs.map((spec) => Promise.all([fetchBytes(`models/${spec.file}.onnx`), fetchJson(`models/${spec.file}.json`)])),
   );
