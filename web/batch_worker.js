@@ -8,18 +8,9 @@ import * as ort from './ort/ort.wasm.min.mjs';
 import createCore from './xraylens_core.js';
 import dicomParser from './dicom_parser.mjs';
 import { MODELS } from './pipeline.js';
-import { isDicom } from './dicom.js';
 import { configureOrt, createPipeline, loadModels } from './runtime.js';
 
 let pipeline = null;
-
-// What the content says a file is: 'PNG', 'JPEG', 'DICOM' or null (then the file is skipped).
-function sniff(bytes) {
-  if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'PNG';
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'JPEG';
-  if (isDicom(bytes)) return 'DICOM';
-  return null;
-}
 
 // Opens a file into the pipeline; returns { info } or { row } when it cannot be analysed.
 async function open(file) {
@@ -30,7 +21,7 @@ async function open(file) {
     return { row: { status: 'error', error: `cannot read the file (${e.message})` } };
   }
   if (bytes.length === 0) return { row: { status: 'skipped', error: 'empty file' } };
-  const kind = sniff(bytes);
+  const kind = pipeline.format(bytes);
   if (!kind) return { row: { status: 'skipped', error: 'not a PNG, JPEG or DICOM file (by its content)' } };
   const info = await pipeline.openAsync(bytes, file.name);
   if (!info.ok) return { row: { status: 'error', format: kind, error: info.error } };

@@ -94,6 +94,11 @@ export class Pipeline {
     return this.models.get(key);
   }
 
+  // What the content says a file is: 'PNG' or 'JPEG' (the core's signature test), 'DICOM', or null.
+  format(bytes) {
+    return this.core.imageFormat(bytes.subarray(0, 16)) || (isDicom(bytes) ? 'DICOM' : null);
+  }
+
   // Decodes and preprocesses; on failure the previous study stays open and `info.error` says why.
   // PNG and JPEG go to the core as they are; DICOM (by its content) is read here first. A deflated or
   // compressed DICOM needs openAsync.

@@ -99,6 +99,13 @@ std::string failure(const std::string& what, long long budget, bool complete) {
 
 }  // namespace
 
+std::string image_format(const uint8_t* data, size_t size) {
+  if (data == nullptr) return "";
+  if (starts_with(data, size, "\x89PNG\r\n\x1a\n", 8)) return "PNG";
+  if (starts_with(data, size, "\xFF\xD8\xFF", 3)) return "JPEG";
+  return "";
+}
+
 DecodeResult decode_image(const uint8_t* data, size_t size) { return decode_image(data, size, kMaxDecodeBytes); }
 
 DecodeResult decode_image(const uint8_t* data, size_t size, long long memory_budget) {
@@ -107,13 +114,12 @@ DecodeResult decode_image(const uint8_t* data, size_t size, long long memory_bud
     out.error = "The file is empty.";
     return out;
   }
-  const bool png = starts_with(data, size, "\x89PNG\r\n\x1a\n", 8);
-  const bool jpeg = starts_with(data, size, "\xFF\xD8\xFF", 3);
-  if (!png && !jpeg) {
+  out.format = image_format(data, size);
+  if (out.format.empty()) {
     out.error = "Not a readable image: the file is neither PNG nor JPEG.";
     return out;
   }
-  out.format = png ? "PNG" : "JPEG";
+  const bool png = out.format == "PNG";
   if (size > static_cast<size_t>(kMaxFileBytes)) {
     out.error = "File too large: " + megabytes(static_cast<long long>(size)) + " (the limit is " +
                 megabytes(kMaxFileBytes) + ").";

@@ -26,6 +26,10 @@ struct DecodeResult {
   bool ok() const { return error.empty(); }
 };
 
+// "PNG" or "JPEG" by the file's signature (its first 8 bytes suffice), "" for anything else: the formats
+// decode_image takes.
+std::string image_format(const uint8_t* data, size_t size);
+
 // RGB to gray uses Rec. 601 luma; alpha is composited on black. A file whose decode would need more
 // than kMaxDecodeBytes (contract.h), estimated from its header, is refused before any pixel buffer is
 // allocated, and stb_image cannot take more than that while it decodes (stb_alloc.h).

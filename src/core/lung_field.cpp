@@ -15,6 +15,9 @@ constexpr int N = kCanonicalSize;
 constexpr double kMinArea = 0.06;    // a pair of adult or child lungs covers 12-45% of the canonical image
 constexpr double kMaxArea = 0.70;
 constexpr double kSecondLung = 0.15; // a second component counts as a lung from this share of the first
+// Two lungs lie side by side: their heights overlap by at least this share of the shorter one. On val
+// every pair below 0.66 was a dark image border or corner taken for a lung; good pairs start near 0.69.
+constexpr double kSideBySide = 0.6;
 constexpr double kMargin = 0.08;     // box margin per side, as a share of the lungs' larger extent
 constexpr int kDilate = 10;          // input pixels kept around the lung mask (consolidation at its edge)
 constexpr int kFeather = 8;          // then a linear ramp to the fill value over this many pixels
@@ -86,6 +89,16 @@ void judge(LungField& lf, const std::vector<Component>& kept) {
     lf.reason = "lungs_one_side";
     lf.message = "only one lung was found; the models need both lungs in view.";
     return;
+  }
+  if (kept.size() == 2) {
+    const Component& b = kept[1];
+    const int overlap = std::min(a.y1, b.y1) - std::max(a.y0, b.y0) + 1;
+    if (overlap < kSideBySide * std::min(a.y1 - a.y0 + 1, b.y1 - b.y0 + 1)) {
+      lf.reason = "lungs_unpaired";
+      lf.message = "the two regions taken for lungs do not lie side by side (one may be a dark border of the "
+                   "image), so the lung outline cannot be trusted here.";
+      return;
+    }
   }
   const auto [x0, y0, x1, y1] = bounds(kept);
   const double cx = (x0 + x1 + 1) / 2.0 / N, cy = (y0 + y1 + 1) / 2.0 / N;

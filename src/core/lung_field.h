@@ -20,7 +20,8 @@ struct LungField {
   std::vector<uint8_t> weight; // kInputSize^2, how much of the image each input pixel shows (255 = all, 0 = fill)
   double area_fraction = 0;   // lung pixels / canonical pixels
   int lungs = 0;              // components kept (0, 1 or 2)
-  std::string reason;         // empty when plausible, else lungs_small / lungs_large / lungs_one_side / lungs_off_centre
+  std::string reason;         // empty when plausible, else lungs_small / lungs_large / lungs_one_side /
+                              // lungs_unpaired / lungs_off_centre
   std::string message;        // the reason in words, for the page
 };
 

@@ -202,6 +202,12 @@ val labelled_copy_png(double p_covid, double threshold, const std::string& model
 
 std::string percent(double p) { return xr::percent_one_decimal(p); }
 
+// "PNG", "JPEG" or "" for a file's first bytes (a Uint8Array), without copying the file into the heap.
+std::string image_format(const val& head) {
+  const auto bytes = emscripten::convertJSArrayToNumberVector<uint8_t>(head);
+  return xr::image_format(bytes.data(), bytes.size());
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(xraylens_core) {
@@ -228,4 +234,5 @@ EMSCRIPTEN_BINDINGS(xraylens_core) {
   emscripten::function("labelledCopyName", &labelled_copy_name);
   emscripten::function("labelledCopyPng", &labelled_copy_png);
   emscripten::function("percent", &percent);
+  emscripten::function("imageFormat", &image_format);
 }

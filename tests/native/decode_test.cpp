@@ -35,6 +35,18 @@ TEST(Decode, TextIsNotAnImage) {
   EXPECT_NE(r.error.find("neither PNG nor JPEG"), std::string::npos);
 }
 
+TEST(Decode, FormatIsTheSignatureDecodeTakes) {
+  const auto png = fixture::make_png(2, 2, 0, 8, {0, 1, 2, 3});
+  EXPECT_EQ(xr::image_format(png.data(), png.size()), "PNG");
+  EXPECT_EQ(xr::image_format(png.data(), 8), "PNG");
+  EXPECT_EQ(xr::image_format(png.data(), 7), "");  // a truncated signature is not enough
+  const uint8_t jpeg[] = {0xFF, 0xD8, 0xFF, 0xE0};
+  EXPECT_EQ(xr::image_format(jpeg, sizeof jpeg), "JPEG");
+  const std::string dicom(132, '\0');
+  EXPECT_EQ(xr::image_format(reinterpret_cast<const uint8_t*>(dicom.data()), dicom.size()), "");
+  EXPECT_EQ(xr::image_format(nullptr, 0), "");
+}
+
 TEST(Decode, RgbToGrayIsRec601Luma) {
   // red, green, blue, white: 0.299*255 = 76.2, 0.587*255 = 149.7, 0.114*255 = 29.1
   const auto png = fixture::make_png(4, 1, 2, 8, {255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255});

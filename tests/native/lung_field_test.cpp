@@ -85,6 +85,15 @@ TEST(LungField, OneLungIsFlagged) {
   EXPECT_EQ(xr::lung_field(gradient_image(), mask_of({kRight}).data()).reason, "lungs_one_side");
 }
 
+TEST(LungField, TwoRegionsNotSideBySideAreFlagged) {
+  // a lung and, below beside it, a dark corner taken for lung: their heights overlap by 40% of the shorter
+  const auto lf = xr::lung_field(gradient_image(), mask_of({{88, 90, 34, 50}, {200, 150, 34, 50}}).data());
+  EXPECT_EQ(lf.reason, "lungs_unpaired");
+  EXPECT_FALSE(lf.message.empty());
+  // lungs of unequal height that overlap well are a pair
+  EXPECT_EQ(xr::lung_field(gradient_image(), mask_of({kRight, {168, 110, 34, 55}}).data()).reason, "");
+}
+
 TEST(LungField, LungsInACornerAreFlagged) {
   const auto lf = xr::lung_field(gradient_image(), mask_of({{35, 45, 22, 38}, {87, 45, 22, 38}}).data());
   EXPECT_EQ(lf.reason, "lungs_off_centre");

@@ -91,6 +91,15 @@ test('a file that is not an image gives a message and keeps the previous study',
   assert.match(empty.error, /empty/);
 });
 
+test('imageFormat names PNG and JPEG by their first bytes and nothing else', () => {
+  const png = fs.readFileSync(IMAGES.find((f) => /\.png$/i.test(f)));
+  const jpeg = fs.readFileSync(IMAGES.find((f) => /\.jpe?g$/i.test(f)));
+  assert.equal(core.imageFormat(png.subarray(0, 16)), 'PNG');
+  assert.equal(core.imageFormat(jpeg.subarray(0, 16)), 'JPEG');
+  assert.equal(core.imageFormat(new TextEncoder().encode('<html>not an X-ray</html>')), '');
+  assert.equal(core.imageFormat(new Uint8Array(0)), '');
+});
+
 test('the labelled copy is a PNG named as the original app named it', () => {
   assert.ok(open(fs.readFileSync(IMAGES[0])).ok);
   const shown = core.display(2048);
