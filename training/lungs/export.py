@@ -13,6 +13,7 @@ from ..export import OPSET, license_text
 from ..model import n_params
 from .unet import ExportedUNet
 
+VERSION = "1.1.0"  # 1.1.0: the first made by make train with every initial weight seeded
 MAX_BYTES = 3 * 1024 * 1024
 
 
@@ -38,7 +39,7 @@ def export(net, manifest, metrics, train_info, out, log):
     card = {
         "name": "lungs",
         "title": "Lung fields",
-        "version": "1.0.0",
+        "version": VERSION,
         "contract_version": 2,
         "sha256": sha256_file(path),
         "file": "lungs.onnx",
