@@ -86,7 +86,7 @@ TEST(LungField, OneLungIsFlagged) {
 }
 
 TEST(LungField, TwoRegionsNotSideBySideAreFlagged) {
-  // a lung and, below beside it, a dark corner taken for lung: their heights overlap by 40% of the shorter
+  // a lung and, lower down to its side, a dark corner taken for lung: their heights overlap by 41% of the shorter
   const auto lf = xr::lung_field(gradient_image(), mask_of({{88, 90, 34, 50}, {200, 150, 34, 50}}).data());
   EXPECT_EQ(lf.reason, "lungs_unpaired");
   EXPECT_FALSE(lf.message.empty());
