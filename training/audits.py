@@ -121,15 +121,16 @@ def _figures(y, p, thr):
     return {"auc": metrics.auc(y, p), "sensitivity": s, "specificity": sp}
 
 
-def model_audit(net, thr, inputs, canon, outline, y, rows, info=None):
-    """Figures of one model on one task's test images (canonical [n,256,256], outlines [n,256,256] bool)."""
+def model_audit(net, thr, inputs, canon, outline, jpeg, y, rows, info=None):
+    """Figures of one model on one task's test images (canonical [n,256,256], outlines [n,256,256] bool,
+    `jpeg` = recompressed(canon), made once per task for all the models audited on it)."""
     x = inputs(canon)
     _, p_full, cam = loop.run_batches(net, x)
     box, lungs = box_mask(len(canon)), dilated(outline)
     out = {"full": _figures(y, p_full, thr)}
     for key, keep in (("box_hidden", ~box), ("box_only", box), ("lungs_hidden", ~lungs), ("lungs_only", lungs)):
         out[key] = _figures(y, loop.run_batches(net, inputs(replace(canon, keep)))[1], thr)
-    p_jpeg = loop.run_batches(net, inputs(recompressed(canon)))[1]
+    p_jpeg = loop.run_batches(net, inputs(jpeg))[1]
     out["jpeg"] = dict(_figures(y, p_jpeg, thr), quality=JPEG_QUALITY,
                        mean_abs_dp=float(np.abs(p_jpeg - p_full).mean()),
                        verdicts_changed=float(((p_jpeg >= thr) != (p_full >= thr)).mean()))

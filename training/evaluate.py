@@ -104,8 +104,9 @@ def evaluate_model(name, test, p_head, p_torch, aux, args, fields, manifest, n_b
     log(f"[{name}] test {res['test']['all']}")
     canon, pred, outline, n_truth = audit_images(manifest, test, fields, m)
     res["outlines"] = {"manifest": n_truth, "lung_model": int(len(canon) - n_truth)}
+    jpeg = audits.recompressed(canon)
     v2 = audits.Inputs("lung_field", pred)
-    shipped, _, cam, x = audits.model_audit(net, thr, v2, canon, outline, y, rows, info)
+    shipped, _, cam, x = audits.model_audit(net, thr, v2, canon, outline, jpeg, y, rows, info)
     res["audit"] = {"shipped": shipped}
     res["curves"] = {"y": y, "p": p_head[m], "p_torch_full": p_torch[m]}
     res["cam"] = (x, y, p_head[m], cam, rows)
@@ -114,7 +115,8 @@ def evaluate_model(name, test, p_head, p_torch, aux, args, fields, manifest, n_b
                                  ("baseline", audits.load_baseline(aux, name))):
         if bnet is None:
             continue
-        res["audit"][label], pb, _, _ = audits.model_audit(bnet, bcard["threshold"], v1, canon, outline, y, rows)
+        res["audit"][label], pb, _, _ = audits.model_audit(bnet, bcard["threshold"], v1, canon, outline, jpeg,
+                                                            y, rows)
         res[f"{label}_test"] = metrics.summary(y, pb, bcard["threshold"], n_boot=n_boot)
         res["curves"][f"p_{label}"] = pb
     log(f"[{name}] audit {json.dumps(res['audit'], default=str)[:3000]}")
