@@ -32,6 +32,7 @@ from .train import SOURCES
 # The central region, in canonical pixels (issue 3's definition on the central 224x224).
 C0, C1 = OFF + round(0.2 * INPUT), OFF + round(0.8 * INPUT)
 R0, R1 = OFF + round(0.15 * INPUT), OFF + round(0.85 * INPUT)
+NO_PIXELS = "no pixels: label + age only"  # the source audit's reference row (label_age_rule)
 DILATE = 8  # canonical px around the outline that count as lung in the outline audits
 
 
@@ -154,10 +155,54 @@ def source_audit(path, standardise, x, rows):
     clf.load_state_dict(state)
     clf.eval()
     y = np.array([names.index(r["source"]) for r in rows])
-    pred = loop.run_batches(clf, x).argmax(1)
+    logits = loop.run_batches(clf, x)
+    pred = logits.argmax(1)
     present = sorted(set(y.tolist()))
     per = {names[k]: float((pred[y == k] == k).mean()) for k in present}
     counts = np.bincount(y, minlength=len(names))
     return {"accuracy": float((pred == y).mean()), "balanced_accuracy": float(np.mean(list(per.values()))),
             "per_source_recall": per, "majority_accuracy": float(counts.max() / len(y)),
-            "chance_balanced": 1.0 / len(present), "n": int(len(y))}
+            "chance_balanced": 1.0 / len(present), "n": int(len(y)),
+            "within_group_auc": within_group_auc(logits, y, names, rows)}
+
+
+def groups_of(rows):
+    """The (label, age group) cells of `rows`, each with the row positions in it."""
+    cells = {}
+    for i, r in enumerate(rows):
+        cells.setdefault((r["label"], r["age_group"]), []).append(i)
+    return cells
+
+
+def within_group_auc(logits, y, names, rows):
+    """Source cues beyond disease and age: inside each (label, age group) cell that holds two sources, the
+    AUC with which the classifier's logit difference tells them apart (0.5 = it cannot)."""
+    out = {}
+    for (label, age), ix in sorted(groups_of(rows).items()):
+        ix = np.array(ix)
+        ks = sorted(set(y[ix].tolist()), key=lambda k: -(y[ix] == k).sum())
+        if len(ks) != 2 or min((y[ix] == k).sum() for k in ks) < 5:
+            continue
+        a, b = ks
+        score = logits[ix, b] - logits[ix, a]
+        out[f"{age} {label}: {names[a]} vs {names[b]}"] = {
+            "auc": metrics.auc((y[ix] == b).astype(int), score),
+            "n": [int((y[ix] == a).sum()), int((y[ix] == b).sum())]}
+    return out
+
+
+def label_age_rule(train_rows, rows):
+    """A source 'classifier' that sees no pixels: each (label, age group) cell's most common source on
+    train. Its accuracy is what knowing only the disease and the age gives."""
+    cells = {}
+    for r in train_rows:
+        c = cells.setdefault((r["label"], r["age_group"]), {})
+        c[r["source"]] = c.get(r["source"], 0) + 1
+    rule = {k: max(c, key=c.get) for k, c in cells.items()}
+    hit = np.array([rule.get((r["label"], r["age_group"])) == r["source"] for r in rows])
+    src = np.array([r["source"] for r in rows])
+    per = {s: float(hit[src == s].mean()) for s in dict.fromkeys(src)}
+    counts = np.unique(src, return_counts=True)[1]
+    return {"accuracy": float(hit.mean()), "balanced_accuracy": float(np.mean(list(per.values()))),
+            "per_source_recall": per, "majority_accuracy": float(counts.max() / len(rows)),
+            "chance_balanced": 1.0 / len(per), "n": int(len(rows)), "within_group_auc": {}}

@@ -154,7 +154,8 @@ def update_card(models_dir, name, card, res, src_audit, headline_source, parity)
     card["known_limitations"] = [x for x in card["known_limitations"] if not x.startswith(UNMET)]
     unmet = targets_unmet(name, test)
     if unmet:
-        card["known_limitations"].insert(0, UNMET + "; ".join(unmet) + " (see docs/EVALUATION.md).")
+        why = (" What holds it back: " + report.model1_held_back(res, card)) if name == "covid_normal" else ""
+        card["known_limitations"].insert(0, UNMET + "; ".join(unmet) + "." + why + " (See docs/EVALUATION.md.)")
     card["audits"] = {"computed_with": "PyTorch on the cached canonical images (test split); docs/EVALUATION.md",
                       "central_region": "middle 60% of width, 15-85% of height of the central 224x224",
                       "lung_outline": f"dilated by {audits.DILATE} canonical px; the manifest's outline for "
@@ -221,7 +222,9 @@ def main(argv=None):
     src = {"shipped": audits.source_audit(os.path.join(aux, "source_shipped.pt"), True, test.x[m1], rows1),
            "full image": audits.source_audit(os.path.join(aux, "source_full.pt"), True, full, rows1),
            "issue 3": audits.source_audit(os.path.join(args.before, "source.pt"), True, central, rows1),
-           "baseline": audits.source_audit(os.path.join(aux, "source_baseline.pt"), False, central, rows1)}
+           "baseline": audits.source_audit(os.path.join(aux, "source_baseline.pt"), False, central, rows1),
+           audits.NO_PIXELS: audits.label_age_rule(
+               [r for r in manifest.rows("train") if r["label"] in TASKS["covid_normal"]], rows1)}
     log(f"source classifier: {src}")
     figs = report.make_plots(results, plot_dir)
     big = plots.check_sizes(figs)

@@ -241,6 +241,16 @@ def write_scores(path, items, p):
             w.writerow([it["file"], it["category"], it.get("source", ""), it.get("age_group", ""), f"{s:.6f}"])
 
 
+def kept_date(path, card):
+    """The date the gate file was made: the old card's, when the export is the same file (--reuse)."""
+    try:
+        with open(path) as f:
+            old = json.load(f)
+    except (OSError, ValueError):
+        return card["created"]
+    return old.get("created", card["created"]) if old.get("sha256") == card["sha256"] else card["created"]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default="../shared/cxr-data")
@@ -252,6 +262,9 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--doc", default=os.path.join("docs", "eval", "gate.md"))
     ap.add_argument("--predictor", choices=["auto", "off"], default="auto")
+    ap.add_argument("--reuse", default=None, metavar="PT",
+                    help="load the gate's weights from PT (an earlier run's build/gate_net.pt) instead of training; "
+                         "threshold, export, card and report are made again")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -279,8 +292,13 @@ def main(argv=None):
     wts = {"natural": 0.2, "graphics": 0.12, "text": 0.12, "screenshot": 0.12, "diagram": 0.08, "synthetic": 0.12,
            "colour": 0.04}
     negs += [(pooled(nx, np.array(v)), wts.get(c, 0.1), True) for c, v in sorted(by_cat.items())]
-    net = train(GateNet(), (pooled(canon, np.array(fr)), [rows[i]["source"] for i in fr]), negs,
-                a.epochs, a.steps, bs, a.seed, log)
+    if a.reuse:
+        net = GateNet()
+        net.load_state_dict(torch.load(a.reuse, map_location="cpu"))
+        log(f"weights reused from {a.reuse}")
+    else:
+        net = train(GateNet(), (pooled(canon, np.array(fr)), [rows[i]["source"] for i in fr]), negs,
+                    a.epochs, a.steps, bs, a.seed, log)
 
     res = {}
     for split in ("val", "test"):
@@ -305,6 +323,7 @@ def main(argv=None):
 
     from . import gate_report
     card = gate_report.card(VERSION, sha256_file(onnx_path), thr, (expected, expected_logits), counts, figs, None, man, a)
+    card["created"] = kept_date(os.path.join(a.out, "gate.json"), card)
     gate_report.write_card(card, os.path.join(a.out, "gate.json"))
     if a.predictor == "auto":
         items = res["test"][0][::10] if a.smoke else res["test"][0]       # smoke: a tenth, for speed

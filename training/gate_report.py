@@ -110,10 +110,12 @@ def predictor_figures(items, out_dir, log, timeout=3000):
     os.makedirs(models, exist_ok=True)
     for f in ("gate.onnx", "gate.json"):
         shutil.copy(os.path.join(out_dir, f), models)
+    # the page's whole gate: the core's rules, this model, then the lung model's plausibility checks
     for d in (out_dir, "models", os.path.join("build", "smoke-models")):
-        if os.path.exists(os.path.join(d, "covid_normal.onnx")):
-            for f in ("covid_normal.onnx", "covid_normal.json"):
-                shutil.copy(os.path.join(d, f), models)
+        if all(os.path.exists(os.path.join(d, f"{m}.onnx")) for m in ("covid_normal", "lungs")):
+            for m in ("covid_normal", "lungs"):
+                for ext in ("onnx", "json"):
+                    shutil.copy(os.path.join(d, f"{m}.{ext}"), models)
             break
     gates = run_predictor([it["file"] for it in items], models, timeout)
     if gates is None:
@@ -133,7 +135,7 @@ def summarise(items, gates, log):
         reasons[it["category"]][g] += 1
     figs["reasons"] = reasons
     figs["missing_rows"] = missing
-    figs["source"] = "node tools/predict.mjs --model covid-normal (wasm core + ONNX Runtime Web): the core's rules and this model"
+    figs["source"] = "node tools/predict.mjs --model covid-normal (wasm core + ONNX Runtime Web): the core's rules, this model and the lung-field checks"
     log(f"predictor: frontal rejected {figs['frontal']['all']}, negatives rejected {figs['negatives']['all']}, "
         f"missing rows {missing}")
     return figs
@@ -185,8 +187,9 @@ def markdown(c):
           f"non-CXR inputs rejected **{pct(t['negatives']['all'], True)}**; "
           f"frontal test X-rays rejected **{pct(t['frontal']['all'], True)}** (targets: ≥ 95% and ≤ 2%).", ""]
     if pr:
-        L += ["**Through the headless predictor** (`node tools/predict.mjs`: wasm core, the core's colour/blank/noise "
-              f"rules, then this model in ONNX Runtime Web): non-CXR rejected **{pct(pr['negatives']['all'])}**, "
+        L += ["**Through the headless predictor**, i.e. the page's whole gate (`node tools/predict.mjs`: wasm core, "
+              "the core's colour/blank/noise rules, this model in ONNX Runtime Web, then the lung model's "
+              f"plausibility checks of the lung field): non-CXR rejected **{pct(pr['negatives']['all'])}**, "
               f"frontal test X-rays rejected **{pct(pr['frontal']['all'])}**.", ""]
     else:
         L += ["The headless predictor did not report the gate when these figures were made; they come from "

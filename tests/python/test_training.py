@@ -98,6 +98,32 @@ class AuditTest(unittest.TestCase):
         np.testing.assert_array_equal(audits.Inputs("central")(canon)[0], canon[0, 16:240, 16:240])
 
 
+class SourceAuditTest(unittest.TestCase):
+    ROWS = ([{"label": "covid", "age_group": "adult", "source": "a"}] * 6
+            + [{"label": "covid", "age_group": "adult", "source": "b"}] * 6
+            + [{"label": "normal", "age_group": "pediatric", "source": "c"}] * 4)
+
+    def test_within_group_auc_reads_only_the_pair_inside_one_label_and_age(self):
+        names = ["a", "b", "c"]
+        y = np.array([names.index(r["source"]) for r in self.ROWS])
+        logits = np.zeros((len(y), 3))
+        logits[y == 1, 1] = 1.0               # b told from a perfectly
+        logits[y == 2, 2] = 5.0               # the one-source cell has no pair to report
+        out = audits.within_group_auc(logits, y, names, self.ROWS)
+        self.assertEqual(list(out), ["adult covid: a vs b"])
+        self.assertAlmostEqual(out["adult covid: a vs b"]["auc"], 1.0)
+        self.assertEqual(out["adult covid: a vs b"]["n"], [6, 6])
+        blind = audits.within_group_auc(np.zeros_like(logits), y, names, self.ROWS)
+        self.assertAlmostEqual(blind["adult covid: a vs b"]["auc"], 0.5)
+
+    def test_label_age_rule_names_each_cells_commonest_source_without_pixels(self):
+        train = self.ROWS + [{"label": "covid", "age_group": "adult", "source": "a"}]  # a is commoner
+        r = audits.label_age_rule(train, self.ROWS)
+        self.assertAlmostEqual(r["accuracy"], 10 / 16)
+        self.assertEqual(r["per_source_recall"], {"a": 1.0, "b": 0.0, "c": 1.0})
+        self.assertAlmostEqual(r["balanced_accuracy"], 2 / 3)
+
+
 class GuidanceTest(unittest.TestCase):
     def test_dilated_last_stage_keeps_the_strided_features_on_even_cells(self):
         torch.manual_seed(0)
