@@ -126,6 +126,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         return f
 
+    def copyfile(self, source, outputfile):
+        try:
+            super().copyfile(source, outputfile)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the browser stopped reading (page left or reloaded): not an error
+
     def list_directory(self, path):  # never list
         self.send_error(404, "Not found")
         return None

@@ -1,10 +1,12 @@
 """Manifest reading and the canonical-image cache made by the project's C++ core (build/native/cxr-prep).
 
-The cache is one raw file per split, keyed by the manifest's sha256: build/cache/<sha12>/<split>.u8 holds
-65536 bytes (256x256 row-major uint8) per manifest row of that split, in manifest order. Pixels never come
-from Python decoding: the page, the predictor and training see the same bytes.
+The cache is one raw file per split, keyed by the manifest's sha256 and the core's sources:
+build/cache/<manifest sha12>-core<sources sha8>/<split>.u8 holds 65536 bytes (256x256 row-major uint8) per
+manifest row of that split, in manifest order. Pixels never come from Python decoding: the page, the
+predictor and training see the same bytes.
 """
 import csv
+import glob
 import hashlib
 import os
 import subprocess
@@ -17,6 +19,7 @@ INPUT = 224
 OFF = (CANON - INPUT) // 2
 PREP = os.path.join("build", "native", "cxr-prep")
 CACHE_ROOT = os.path.join("build", "cache")
+CORE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src", "core")
 
 
 def sha256_file(path):
@@ -41,8 +44,24 @@ class Manifest:
         return [r for r in self.all if r["split"] == split]
 
 
+def core_sources_sha():
+    """sha256[:8] of the C++ core's sources: every cached pixel (canonical images, mask rasters, lung fields)
+    is a function of them, so an edit to the core makes a new cache instead of reusing stale bytes."""
+    h = hashlib.sha256()
+    for p in sorted(glob.glob(os.path.join(CORE_DIR, "*.h")) + glob.glob(os.path.join(CORE_DIR, "*.cpp"))):
+        h.update(os.path.basename(p).encode() + b"\0")
+        with open(p, "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()[:8]
+
+
+def cache_dir(manifest):
+    """The cache folder of one manifest with this core."""
+    return os.path.join(CACHE_ROOT, f"{manifest.sha256[:12]}-core{core_sources_sha()}")
+
+
 def cache_path(manifest, split):
-    return os.path.join(CACHE_ROOT, manifest.sha256[:12], f"{split}.u8")
+    return os.path.join(cache_dir(manifest), f"{split}.u8")
 
 
 def build_cache(manifest, split, jobs=2):

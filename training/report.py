@@ -309,7 +309,8 @@ def gate_link(path, models_dir="models"):
         m = json.load(f)["metrics"]
     t = m.get("test_predictor") or m["test"]
     neg, fr = t["negatives"]["all"], t["frontal"]["all"]
-    via = "the headless predictor" if m.get("test_predictor") else "PyTorch"
+    via = ("the headless predictor (the page's whole gate: the core's rules, the gate model, the lung-field "
+           "checks)" if m.get("test_predictor") else "PyTorch (the gate model alone)")
     return ["## Input gate", "",
             f"On `test`, through {via}: non-CXR inputs rejected **{100 * neg['rate']:.1f}% "
             f"({neg['rejected']}/{neg['n']})**, frontal chest X-rays rejected **{100 * fr['rate']:.1f}% "

@@ -55,8 +55,12 @@ export function makeBatchFolder(count = 220, { extras = true, root = fs.mkdtempS
   return { root, dir, images: out };
 }
 
-export async function startServer(dir) {
-  const proc = spawn(PY, [path.join(ROOT, 'serve.py'), '--dir', dir, '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] });
+// serve.py on a free port; with { captureStderr: true } its stderr is kept (server.stderr()) instead of shown.
+export async function startServer(dir, { captureStderr = false } = {}) {
+  const proc = spawn(PY, [path.join(ROOT, 'serve.py'), '--dir', dir, '--port', '0', '--quiet'],
+    { stdio: ['ignore', 'pipe', captureStderr ? 'pipe' : 'inherit'] });
+  let stderr = '';
+  proc.stderr?.on('data', (d) => (stderr += d));
   const url = await new Promise((resolve, reject) => {
     let buf = '';
     proc.stdout.on('data', (d) => {
@@ -66,7 +70,7 @@ export async function startServer(dir) {
     });
     proc.on('exit', (code) => reject(new Error(`serve.py exited with ${code}`)));
   });
-  return { url, close: () => proc.kill() };
+  return { url, close: () => proc.kill(), stderr: () => stderr };
 }
 
 export async function launch() {

@@ -105,3 +105,24 @@ test('the gzip path keeps the traversal and listing guarantees', async () => {
   assert.doesNotMatch(link.head, /content-encoding/);
   assert.equal(link.body.toString(), 'inside');
 });
+
+test('a client that hangs up mid-download is not an error, and the server goes on serving', async () => {
+  const dir = path.join(root, 'hangup');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'index.html'), 'ok');
+  fs.writeFileSync(path.join(dir, 'huge.bin'), Buffer.alloc(32 << 20, 7)); // larger than the socket buffers
+  const own = await startServer(dir, { captureStderr: true });
+  try {
+    const { port: p } = new URL(own.url);
+    for (let i = 0; i < 3; ++i) {
+      await new Promise((resolve) => {
+        const s = net.connect(p, '127.0.0.1', () => s.write('GET /huge.bin HTTP/1.0\r\nHost: x\r\n\r\n'));
+        s.once('data', () => { s.resetAndDestroy(); setTimeout(resolve, 200); });
+      });
+    }
+    assert.equal(await (await fetch(own.url)).text(), 'ok');
+    assert.doesNotMatch(own.stderr(), /Traceback|BrokenPipe|ConnectionReset/);
+  } finally {
+    own.close();
+  }
+});

@@ -98,6 +98,28 @@ class AuditTest(unittest.TestCase):
         np.testing.assert_array_equal(audits.Inputs("central")(canon)[0], canon[0, 16:240, 16:240])
 
 
+class CacheKeyTest(unittest.TestCase):
+    def test_an_edit_to_the_core_sources_moves_the_cache(self):
+        from training import data
+
+        class M:
+            sha256 = "ab" * 32
+        old = data.CORE_DIR
+        with tempfile.TemporaryDirectory() as t:
+            try:
+                data.CORE_DIR = t
+                with open(os.path.join(t, "preprocess.cpp"), "w") as f:
+                    f.write("int a;\n")
+                first = data.cache_path(M, "test")
+                self.assertEqual(first, data.cache_path(M, "test"))
+                with open(os.path.join(t, "preprocess.cpp"), "w") as f:
+                    f.write("int b;\n")
+                self.assertNotEqual(first, data.cache_path(M, "test"))
+                self.assertTrue(os.path.basename(os.path.dirname(first)).startswith("abababababab-core"))
+            finally:
+                data.CORE_DIR = old
+
+
 class SourceAuditTest(unittest.TestCase):
     ROWS = ([{"label": "covid", "age_group": "adult", "source": "a"}] * 6
             + [{"label": "covid", "age_group": "adult", "source": "b"}] * 6

@@ -1,6 +1,6 @@
 """The canonical-image cache for training, made by the project's C++ core (build/native/cxr-prep) through
 training/data.py's own helpers, so that `make train DATA=<out>` finds it ready: build/cache/<manifest
-sha256[:12]>/<split>.u8, 65,536 bytes per manifest row of the split."""
+sha256[:12]>-core<sha8>/<split>.u8 (data.cache_path), 65,536 bytes per manifest row of the split."""
 import os
 
 from .. import data

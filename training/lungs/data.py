@@ -2,13 +2,13 @@
 
 Masks go through the same C++ core as the images (cxr-prep: central square, area resize to 256x256), so
 a mask pixel covers exactly the canonical image's pixel; values >= 128 are lung. Cached as
-build/cache/<sha12>/masks-<split>.u8 in the row order of `MaskSet.rows`.
+build/cache/<manifest sha12>-core<sha8>/masks-<split>.u8 in the row order of `MaskSet.rows`.
 """
 import os
 
 import numpy as np
 
-from ..data import CACHE_ROOT, CANON, load_canonical, run_prep
+from ..data import CANON, cache_dir, load_canonical, run_prep
 
 MANUAL = "jsrt"  # SCR manual outlines; the ieee8023 outlines are a VAE model's, coarser
 
@@ -34,7 +34,7 @@ class MaskSet:
 
 def load_masks(manifest, split):
     rows = [r for r in manifest.rows(split) if r["lung_mask"]]
-    out = os.path.join(CACHE_ROOT, manifest.sha256[:12], f"masks-{split}.u8")
+    out = os.path.join(cache_dir(manifest), f"masks-{split}.u8")
     if not os.path.exists(out):
         run_prep(manifest, [r["lung_mask"] for r in rows], out)
     return np.fromfile(out, dtype=np.uint8).reshape(len(rows), CANON, CANON)

@@ -2,7 +2,7 @@
 the lung-field inputs the C++ core makes from them (build/native/cxr-lung-field, the code the page runs).
 
 Cached beside the canonical images, keyed by the lung model's sha256 (a new lung model, new inputs):
-  build/cache/<manifest sha12>/lungs-<onnx sha12>/<split>.mask.u8   256x256 per row, 255 = lung
+  build/cache/<manifest sha12>-core<sha8>/lungs-<onnx sha12>/<split>.mask.u8   256x256 per row, 255 = lung
   .../<split>.field.u8   224x224 per row (the classifiers' input)   .../<split>.field.tsv  box, area, gate reason
 The masks come from PyTorch with the shipped (int8-level) weights; the page's ORT mask agrees except for
 pixels within float rounding of P = 0.5 (tests/node/pipeline.test.mjs compares the two).
@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from .. import compress
-from ..data import CACHE_ROOT, CANON, INPUT, cache_path, load_canonical, sha256_file
+from ..data import CANON, INPUT, cache_dir, cache_path, load_canonical, sha256_file
 from .unet import UNet
 
 TOOL = os.path.join("build", "native", "cxr-lung-field")
@@ -42,7 +42,7 @@ def masks_of(net, canon, batch=32):
 
 def folder(manifest, models_dir):
     sha = sha256_file(os.path.join(models_dir, "lungs.onnx"))[:12]
-    return os.path.join(CACHE_ROOT, manifest.sha256[:12], f"lungs-{sha}")
+    return os.path.join(cache_dir(manifest), f"lungs-{sha}")
 
 
 def make_fields(canon_path, mask_path, out_prefix):
