@@ -153,7 +153,11 @@ def source_audit(path, standardise, x, rows):
     names, state = (saved["sources"], saved["state"]) if "sources" in saved else (list(SOURCES), saved)
     clf = Classifier(len(names), standardise=standardise)
     clf.load_state_dict(state)
-    clf.eval()
+    return source_scores(clf.eval(), names, x, rows)
+
+
+def source_scores(clf, names, x, rows):
+    """Accuracy, balanced accuracy, recall per source and the within-group AUCs of a source classifier."""
     y = np.array([names.index(r["source"]) for r in rows])
     logits = loop.run_batches(clf, x)
     pred = logits.argmax(1)

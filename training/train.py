@@ -99,8 +99,12 @@ def fit_head(name, clf, pre, tr, va, cfg, v, seed, log, quantize=False):
 
 def calibrate_head(name, clf, va, log):
     """Temperature, operating threshold and inconclusive band on val, with the val metrics."""
+    return calibrate_logits(name, loop.run_batches(clf, va.x), va, log)
+
+
+def calibrate_logits(name, logits, va, log):
+    """calibrate_head on given val logits (e.g. of an altered input)."""
     yv = labelled(va, TASKS[name][::-1])
-    logits = loop.run_batches(clf, va.x)
     t = calibrate.fit_temperature(logits, yv)
     p = calibrate.softmax1(logits, t)
     thr, low, high = calibrate.operating_point(p, yv)
@@ -191,14 +195,20 @@ def train_source_classifier(vname, pre, tr, manifest, cfg, v, seed, aux, log):
     """Audit (c): how much of the source is learnable from the same images (the variant's own input),
     trained the same way."""
     names = source_names(manifest)
-    y = np.array([names.index(s) for s in tr.column("source")])
+    clf = fit_source_classifier(pre.backbone.state_dict(), tr.x, tr.rows, names, cfg["source"], v, seed, log,
+                                tag=f"{vname}/source")
+    torch.save({"state": clf.state_dict(), "sources": list(names)}, os.path.join(aux, f"source_{vname}.pt"))
+
+
+def fit_source_classifier(backbone_state, x, rows, names, n_samples, v, seed, log, tag):
+    """A source classifier fine-tuned from a pretrained backbone with variant `v`'s measures."""
+    y = np.array([names.index(r["source"]) for r in rows])
     torch.manual_seed(seed + 2)
     clf = Classifier(len(names), v["standardise"])
-    clf.backbone.load_state_dict(pre.backbone.state_dict())
-    w = loop.balanced_weights(tr.rows, y, key="label") if v["balanced"] else None
-    loop.train(clf, tr.x, y, cfg["source"], lr=1e-3, seed=seed + 2, weights=w, aug=v["aug"], log=log,
-               tag=f"{vname}/source")
-    torch.save({"state": clf.state_dict(), "sources": list(names)}, os.path.join(aux, f"source_{vname}.pt"))
+    clf.backbone.load_state_dict(backbone_state)
+    w = loop.balanced_weights(rows, y, key="label") if v["balanced"] else None
+    loop.train(clf, x, y, n_samples, lr=1e-3, seed=seed + 2, weights=w, aug=v["aug"], log=log, tag=tag)
+    return clf.eval()
 
 
 def source_names(manifest):

@@ -14,12 +14,10 @@ import argparse
 import numpy as np
 import torch
 
-from .. import loop
-from ..audits import within_group_auc
-from ..data import Manifest, Split, full_image
+from ..audits import source_scores
+from ..data import Manifest, Split
 from ..lungs.field import LungFields
-from ..model import Classifier
-from ..train import SOURCES
+from ..train import SOURCES, VARIANTS, fit_source_classifier
 
 LABELS = {"covid", "normal"}
 
@@ -35,26 +33,6 @@ def equalised(x, masks):
         cdf = np.cumsum(np.bincount(lung, minlength=256)) / lung.size
         out[i] = np.round(255 * cdf[x[i]]).astype(np.uint8)
     return out
-
-
-def source_classifier(backbone, x, rows, n_samples, seed):
-    y = np.array([SOURCES.index(r["source"]) for r in rows])
-    torch.manual_seed(seed + 2)
-    clf = Classifier(len(SOURCES), True)
-    clf.backbone.load_state_dict(torch.load(backbone, map_location="cpu"))
-    w = loop.balanced_weights(rows, y, key="label")
-    loop.train(clf, x, y, n_samples, lr=1e-3, seed=seed + 2, weights=w, aug=True, tag="source")
-    return clf.eval()
-
-
-def scores(clf, x, rows):
-    y = np.array([SOURCES.index(r["source"]) for r in rows])
-    logits = loop.run_batches(clf, x)
-    pred = logits.argmax(1)
-    recall = [float((pred[y == k] == k).mean()) for k in sorted(set(y.tolist()))]
-    within = within_group_auc(logits, y, SOURCES, rows)
-    return (f"accuracy {(pred == y).mean():.3f} balanced {np.mean(recall):.3f} "
-            + "; ".join(f"{k} AUC {v['auc']:.3f}" for k, v in within.items()))
 
 
 def main(argv=None):
@@ -73,9 +51,13 @@ def main(argv=None):
     inputs = {"lung field": (tr.x, va.x),
               "lung field, equalised in the lungs": (equalised(tr.x, tr.lung_masks()), equalised(va.x, va.lung_masks())),
               "whole image": (trf.x, vaf.x)}
+    backbone = torch.load(a.backbone, map_location="cpu")
     for name, (xt, xv) in inputs.items():
-        clf = source_classifier(a.backbone, xt, tr.rows, a.samples, a.seed)
-        print(f"{name}: val {scores(clf, xv, va.rows)}", flush=True)
+        clf = fit_source_classifier(backbone, xt, tr.rows, SOURCES, a.samples, VARIANTS["shipped"], a.seed, print,
+                                    tag="source")
+        s = source_scores(clf, SOURCES, xv, va.rows)
+        print(f"{name}: val accuracy {s['accuracy']:.3f} balanced {s['balanced_accuracy']:.3f} "
+              + "; ".join(f"{k} AUC {v['auc']:.3f}" for k, v in s["within_group_auc"].items()), flush=True)
 
 
 if __name__ == "__main__":

@@ -10,11 +10,11 @@ import argparse
 import numpy as np
 import torch
 
-from .. import calibrate, loop, metrics
+from .. import loop
 from ..audits import load_shipped
 from ..data import Manifest, Split
 from ..lungs.field import LungFields
-from ..train import TASKS, labelled
+from ..train import TASKS, calibrate_logits
 
 
 def main(argv=None):
@@ -29,14 +29,10 @@ def main(argv=None):
         va = Split(manifest, "val", set(classes), fields=fields)
         net, _ = load_shipped(a.models, name)
         clf = net.clf  # the logits before the graph's temperature
-        y = labelled(va, classes[::-1])
         plain = loop.run_batches(clf, va.x)
         mirrored = loop.run_batches(clf, np.ascontiguousarray(va.x[:, :, ::-1]))
         for tag, logits in (("as is", plain), ("mirrored", mirrored), ("mean of both", (plain + mirrored) / 2)):
-            t = calibrate.fit_temperature(logits, y)
-            p = calibrate.softmax1(logits, t)
-            thr, _, _ = calibrate.operating_point(p, y)
-            s = metrics.breakdown(y, p, thr, va.rows)["all"]
+            s = calibrate_logits(name, logits, va, lambda _: None)["val"]["all"]
             print(f"{name} {tag:13s} val AUC {s['auc']:.4f} sens {s['sensitivity']:.3f} "
                   f"spec {s['specificity']:.3f} ECE {s['ece']:.3f}")
 
