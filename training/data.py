@@ -154,6 +154,18 @@ class Split:
         self.files = [os.path.join(manifest.data_dir, r["path"]) for r in self.rows]
         self._fields, self._split = fields, split
 
+    def subset(self, keep):
+        """The same split restricted to the rows where the boolean array `keep` is true."""
+        import copy
+        out = copy.copy(self)
+        k = np.asarray(keep, bool)
+        out.rows = [r for r, t in zip(self.rows, k) if t]
+        out.idx, out.x = self.idx[k], self.x[k]
+        out.files = [f for f, t in zip(self.files, k) if t]
+        if hasattr(self, "field_info"):
+            out.field_info = [i for i, t in zip(self.field_info, k) if t]
+        return out
+
     def lung_masks(self):
         """The lung masks on the input's grid (uint8 [n,224,224], 255 = lung); lung-field splits only."""
         return self._fields.masks_in_input(self._split, self.idx, [r["box"] for r in self.field_info])

@@ -11,19 +11,31 @@ from .augment import augment, augment_with_masks, plain
 BATCH = 64
 
 
-def balanced_weights(rows, classes, key="source"):
+def balanced_weights(rows, classes, key="source", age_mass=None):
     """Sampling probabilities: every class gets the same mass; inside a class each `key` group gets mass
     proportional to sqrt(its size), shared equally by its images (rare sources are up-weighted, not to
-    the point of repeating a handful of images endlessly)."""
+    the point of repeating a handful of images endlessly). `age_mass` ({class: {age_group: share}})
+    first splits a class's mass between age groups (e.g. Model 2's pneumonias: led by adults, so that
+    the children of one hospital cannot carry the class), then by `key` inside each age group."""
+    def part(r, c):
+        return (c, r["age_group"]) if age_mass and c in age_mass else (c, None)
     counts = {}
     for r, c in zip(rows, classes):
-        counts.setdefault(c, {}).setdefault(r[key], 0)
-        counts[c][r[key]] += 1
+        counts.setdefault(part(r, c), {}).setdefault(r[key], 0)
+        counts[part(r, c)][r[key]] += 1
+    present = {}
+    for c, age in counts:
+        present.setdefault(c, []).append(age)
     w = np.zeros(len(rows))
     for i, (r, c) in enumerate(zip(rows, classes)):
-        groups = counts[c]
+        c_age = part(r, c)
+        groups = counts[c_age]
         total = sum(math.sqrt(n) for n in groups.values())
-        w[i] = (math.sqrt(groups[r[key]]) / total) / groups[r[key]] / len(counts)
+        share = 1.0
+        if c_age[1] is not None:
+            shares = {a: age_mass[c].get(a, 0.0) for a in present[c]}
+            share = shares[c_age[1]] / sum(shares.values()) if sum(shares.values()) > 0 else 1 / len(shares)
+        w[i] = share * (math.sqrt(groups[r[key]]) / total) / groups[r[key]] / len(present)
     return w / w.sum()
 
 

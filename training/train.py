@@ -1,13 +1,18 @@
-"""Train the two shipped models (and, for the audits, a plain baseline and two source classifiers).
+"""Train the two shipped models (and, for the audits, leave-one-source-out fold models, source classifiers
+and, on request, a plain baseline).
 
 /usr/bin/python3 -m training.train --data ../shared/cxr-data --out models [--smoke] [--init PATH] [--seed N]
 
 Stages, for each variant ("shipped" with the measures against shortcuts, "baseline" without them, same
 architecture and schedule):
-0. (make train runs training.lungs.train first: the lung model in --out, whose masks make the lung fields)
+0. (make train-lungs: the lung model in --out, whose masks make the lung fields)
 1. pretrain the backbone on the whole training pool: covid / normal / pneumonia / nodule, adult and pediatric;
 2. fine-tune Model 1 (COVID-19 vs normal) and Model 2 (COVID-19 vs pneumonia) from it;
-3. fit temperature, threshold and inconclusive band on val; shipped: export ONNX + card to --out;
+3. shipped: leave-one-source-out folds (HELD_OUT): a second backbone pretrained without any held-out source,
+   and per task and held-out source a fold model fine-tuned from it without that source, which predicts the
+   held-out source's train+val images; temperature, threshold and inconclusive band are fitted on these
+   cross-fitted predictions together with the shipped model's val predictions for the other sources
+   (calibrate.py); export ONNX + card to --out;
 4. fine-tune a source classifier (which collection an image comes from) on Model 1's training images the
    same way, for audit (c).
 The test split is never read here.
@@ -27,10 +32,19 @@ from .model import Classifier
 
 TASKS = {"covid_normal": ("covid", "normal"), "covid_pneumonia": ("covid", "pneumonia")}
 PRETRAIN_CLASSES = ("normal", "covid", "pneumonia", "nodule")
-SOURCES = ("crd_partial", "ieee8023", "kermany_224", "jsrt")
-VERSION = "2.2.0"  # 2.2.0: made by one `make train` run with every initial weight seeded
-FULL = {"pretrain": 100000, "finetune": 60000, "source": 16000, "limit": None}
-SMOKE = {"pretrain": 320, "finetune": 192, "source": 128, "limit": 400}
+SOURCES = ("crd_partial", "ieee8023", "kermany_224", "jsrt", "nih")
+VERSION = "3.0.0"  # 3.0.0: contract v3 (one effective resolution), nih in training, cross-fitted operating point
+FULL = {"pretrain": 80000, "finetune": 50000, "fold_pretrain": 40000, "fold_finetune": 24000, "source": 16000,
+        "limit": None}
+SMOKE = {"pretrain": 320, "finetune": 192, "fold_pretrain": 128, "fold_finetune": 96, "source": 128, "limit": 400}
+# Leave-one-source-out folds per task: the sources a model can be trained without while every label keeps
+# a source (crd_partial and kermany_224 cannot: they alone carry most COVID-19 and every child).
+HELD_OUT = {"covid_normal": ("nih", "jsrt", "ieee8023"), "covid_pneumonia": ("nih", "ieee8023")}
+# Each class's sampling mass split between age groups (loop.balanced_weights): Model 2's pneumonias are led
+# by adults (nih, ieee8023) so that the children of one hospital cannot carry the class.
+AGE_MASS = {"covid_normal": {"normal": {"adult": 0.7, "pediatric": 0.3}},
+            "covid_pneumonia": {"pneumonia": {"adult": 0.8, "pediatric": 0.2}},
+            "pretrain": {"normal": {"adult": 0.7, "pediatric": 0.3}, "pneumonia": {"adult": 0.6, "pediatric": 0.4}}}
 # shipped: contract v2's lung-field input and the measures against shortcuts; baseline: neither (v1's
 # central 224x224, no augmentation, fixed scaling, natural sampling), for the audits' comparison.
 # shipped also fine-tunes with a 14x14 CAM grid (model.dilate_last_stage) and lung guidance: `guide` times
@@ -51,7 +65,7 @@ def parse_args(argv=None):
     ap.add_argument("--init", default=None, help="state_dict on disk to start the backbone from")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--variants", default="shipped,baseline")
+    ap.add_argument("--variants", default="shipped", help="shipped,baseline (the baseline: make train-baseline)")
     ap.add_argument("--reuse-pretrain", action="store_true",
                     help="load each variant's pretrained backbone from --aux (as an earlier run with the same "
                          "seed and data saved it) instead of pretraining again")
@@ -81,20 +95,34 @@ def labelled(split, classes):
     return np.array([classes.index(l) for l in split.column("label")])
 
 
-def fit_head(name, clf, pre, tr, va, cfg, v, seed, log, quantize=False):
-    """Fine-tune one binary model from the pretrained backbone; return it with its val calibration.
-    With `quantize`, BatchNorm is folded and the conv weights rounded to int8 levels before calibration,
-    so that the shipped ONNX file (int8 storage) and everything measured here compute alike."""
-    clf.backbone.load_state_dict(pre.backbone.state_dict())
-    y = labelled(tr, TASKS[name][::-1])  # 0 = negative class, 1 = covid
-    w = loop.balanced_weights(tr.rows, y) if v["balanced"] else None
+def age_mass(key, classes):
+    """AGE_MASS[key] keyed by class index, as loop.balanced_weights takes it."""
+    return {classes.index(c): m for c, m in AGE_MASS.get(key, {}).items()}
+
+
+def fine_tune(name, clf, backbone_state, tr, n_samples, v, seed, log, tag):
+    """Fine-tune one binary model from a pretrained backbone; returns the prior correction."""
+    clf.backbone.load_state_dict(backbone_state)
+    classes = TASKS[name][::-1]  # 0 = negative class, 1 = covid
+    y = labelled(tr, classes)
+    w = loop.balanced_weights(tr.rows, y, age_mass=age_mass(name, classes)) if v["balanced"] else None
     masks = tr.lung_masks() if v["guide"] > 0 else None
-    loop.train(clf, tr.x, y, cfg["finetune"], lr=1e-3, seed=seed + 1, weights=w, aug=v["aug"], log=log, tag=name,
+    loop.train(clf, tr.x, y, n_samples, lr=1e-3, seed=seed + 1, weights=w, aug=v["aug"], log=log, tag=tag,
                masks=masks, guide=v["guide"])
-    prior = loop.prior_correction(clf, y) if v["balanced"] else 0.0
+    return loop.prior_correction(clf, y) if v["balanced"] else 0.0
+
+
+def fit_head(name, clf, pre, tr, va, cfg, v, seed, log, quantize=False, pool=None):
+    """Fine-tune one binary model from the pretrained backbone; return it with its calibration: on val, or,
+    given `pool` (cross_fitted), on the cross-fitted pool. With `quantize`, BatchNorm is folded and the conv
+    weights rounded to int8 levels before calibration, so that the shipped ONNX file (int8 storage) and
+    everything measured here compute alike."""
+    prior = fine_tune(name, clf, pre.backbone.state_dict(), tr, cfg["finetune"], v, seed, log, tag=name)
     if quantize:
         compress.quantize_weights_(clf)
-    return dict(calibrate_head(name, clf, va, log), prior=prior)
+    if pool is None:
+        return dict(calibrate_head(name, clf, va, log), prior=prior)
+    return dict(calibrate_pooled(name, clf, va, pool, log), prior=prior)
 
 
 def calibrate_head(name, clf, va, log):
@@ -114,6 +142,52 @@ def calibrate_logits(name, logits, va, log):
     return {"temperature": t, "threshold": thr, "band": (low, high), "val": val}
 
 
+def cross_fitted(name, pre_loso, tr, va, cfg, v, seed, aux, log):
+    """Leave-one-source-out folds of one task: for each held-out source, a fold model fine-tuned from the
+    backbone pretrained without any held-out source, on train without that source; its logits on the
+    source's train+val images. Fold models are saved to aux/loso/ for make eval's audit."""
+    logits, rows, folds = [], [], {}
+    os.makedirs(os.path.join(aux, "loso"), exist_ok=True)
+    for src in HELD_OUT[name]:
+        keep = np.array([r["source"] != src for r in tr.rows])
+        torch.manual_seed(seed + 1)
+        clf = Classifier(2, v["standardise"], fine_cam=v["fine_cam"])
+        prior = fine_tune(name, clf, pre_loso.backbone.state_dict(), tr.subset(keep), cfg["fold_finetune"], v, seed,
+                          log, tag=f"{name}/without-{src}")
+        torch.save(clf.state_dict(), os.path.join(aux, "loso", f"{name}-without-{src}.pt"))
+        n = 0
+        for part in (tr, va):
+            held = part.subset(np.array([r["source"] == src for r in part.rows]))
+            if len(held):
+                logits.append(loop.run_batches(clf, held.x))
+                rows += held.rows
+                n += len(held)
+        folds[src] = {"trained_on": int(keep.sum()), "predicted": n, "prior": prior}
+        log(f"[{name}] fold without {src}: trained on {int(keep.sum())}, predicted {n} held-out images")
+    return {"logits": np.concatenate(logits) if logits else np.zeros((0, 2)), "rows": rows, "folds": folds}
+
+
+def calibrate_pooled(name, clf, va, pool, log):
+    """Temperature, threshold and band on the cross-fitted pool: the fold models' logits for the held-out
+    sources' train+val images, and this model's val logits for every other source's images."""
+    classes = TASKS[name][::-1]
+    own = va.subset(np.array([r["source"] not in HELD_OUT[name] for r in va.rows]))
+    logits = np.concatenate([loop.run_batches(clf, own.x), pool["logits"]])
+    rows = own.rows + pool["rows"]
+    y = np.array([classes.index(r["label"]) for r in rows])
+    t = calibrate.fit_temperature(logits, y)
+    p = calibrate.softmax1(logits, t)
+    thr, low, high = calibrate.operating_point(p, y)
+    pooled = metrics.breakdown(y, p, thr, rows)
+    yv = labelled(va, classes)
+    val = metrics.breakdown(yv, calibrate.softmax1(loop.run_batches(clf, va.x), t), thr, va.rows)
+    log(f"[{name}] cross-fitted pool n={len(y)}: T {t:.3f} thr {thr:.4f} band [{low:.4f},{high:.4f}] "
+        f"pool sens {pooled['all'].get('sensitivity')} spec {pooled['all'].get('specificity')}; "
+        f"val AUC {val['all'].get('auc')} sens {val['all'].get('sensitivity')} spec {val['all'].get('specificity')}")
+    return {"temperature": t, "threshold": thr, "band": (low, high), "val": val, "cross_fitted": pooled,
+            "folds": pool["folds"]}
+
+
 def run_variant(vname, args, cfg, manifest, log):
     v = VARIANTS[vname]
     seed = args.seed
@@ -124,28 +198,31 @@ def run_variant(vname, args, cfg, manifest, log):
     def split(name, labels):
         return Split(manifest, name, labels, lim, seed, fields=fields)
 
-    torch.manual_seed(seed)  # every net's initial weights come from the seed (torch's own start seed is random)
-    pre = Classifier(len(PRETRAIN_CLASSES), v["standardise"])
-    saved = os.path.join(aux, f"{vname}_backbone.pt")
-    reused = args.reuse_pretrain and os.path.exists(saved)
-    if reused:
-        pre.backbone.load_state_dict(torch.load(saved, map_location="cpu"))
-        log(f"[{vname}] pretrained backbone reused from {saved}")
-    else:
-        pretrain(pre, split("train", set(PRETRAIN_CLASSES)), cfg, v, seed, args.init, log, tag=f"{vname}/pretrain")
-        os.makedirs(aux, exist_ok=True)
-        torch.save(pre.backbone.state_dict(), saved)
-    info = {"seed": seed, "schedule": {k: cfg[k] for k in ("pretrain", "finetune", "source")},
+    pre, reused, saved = pretrained(vname, split("train", set(PRETRAIN_CLASSES)), cfg["pretrain"], args, v, log)
+    info = {"seed": seed, "schedule": {k: v_ for k, v_ in cfg.items() if k != "limit"},
             "measures": v, "lung_model": lung_model_id(args.out) if fields else None, "pretrain_classes": list(PRETRAIN_CLASSES), "init": args.init,
-            "pretrain_reused_from": saved if reused else None}
+            "sampling_age_mass": AGE_MASS, "pretrain_reused_from": saved if reused else None}
+    pre_loso = None
+    if vname == "shipped":
+        held = {s for srcs in HELD_OUT.values() for s in srcs}
+        pool = split("train", set(PRETRAIN_CLASSES))
+        pool = pool.subset(np.array([r["source"] not in held for r in pool.rows]))
+        pre_loso = pretrained("loso", pool, cfg["fold_pretrain"], args, v, log)[0]
+        info["held_out"] = HELD_OUT
     for name, classes in TASKS.items():
         tr = split("train", set(classes))
         va = split("val", set(classes))
+        pool = cross_fitted(name, pre_loso, tr, va, cfg, v, seed, aux, log) if pre_loso is not None else None
         torch.manual_seed(seed + 1)
         clf = Classifier(2, v["standardise"], fine_cam=v["fine_cam"])
-        res = fit_head(name, clf, pre, tr, va, cfg, v, seed, log, quantize=vname == "shipped")
+        res = fit_head(name, clf, pre, tr, va, cfg, v, seed, log, quantize=vname == "shipped", pool=pool)
         if vname == "shipped":
-            save_shipped(name, clf, res, manifest, info, args.out, log)
+            save_shipped(name, clf, res, manifest, dict(info, folds=res.get("folds")), args.out, log)
+            with open(os.path.join(aux, "loso", f"{name}.json"), "w") as f:
+                json.dump({"temperature": res["temperature"], "threshold": res["threshold"],
+                           "inconclusive": {"low": res["band"][0], "high": res["band"][1]},
+                           "held_out": list(HELD_OUT[name]), "folds": res["folds"],
+                           "standardise": v["standardise"], "fine_cam": v["fine_cam"]}, f, indent=1)
         else:
             torch.save(clf.state_dict(), os.path.join(aux, f"{name}.pt"))
             with open(os.path.join(aux, f"{name}.json"), "w") as f:
@@ -154,19 +231,36 @@ def run_variant(vname, args, cfg, manifest, log):
                            "standardise": v["standardise"], "training": info, "metrics": {"val": res["val"]}},
                           f, indent=1)
     train_source_classifier(vname, pre, split("train", {"covid", "normal"}), manifest, cfg, v, seed, aux, log)
-    if v["input"] == "lung_field":  # the same on the full image, for the comparison issue 4 asks for
+    if v["input"] == "lung_field":  # the same on the full image, for the source-classifier comparison
         full = Split(manifest, "train", {"covid", "normal"}, lim, seed, fields="full")
         train_source_classifier("full", pre, full, manifest, cfg, v, seed, aux, log)
 
 
-def pretrain(pre, pool_tr, cfg, v, seed, init, log, tag):
-    """Stage 1: the backbone on the whole training pool (4 classes; 7x7 grid)."""
+def pretrained(tag, pool_tr, n_samples, args, v, log):
+    """A backbone pretrained on `pool_tr` (4 classes), or the one an earlier run with the same seed and data
+    saved in --aux (with --reuse-pretrain). Every net's initial weights come from the seed."""
+    torch.manual_seed(args.seed)
+    pre = Classifier(len(PRETRAIN_CLASSES), v["standardise"])
+    saved = os.path.join(args.aux, f"{tag}_backbone.pt")
+    reused = args.reuse_pretrain and os.path.exists(saved)
+    if reused:
+        pre.backbone.load_state_dict(torch.load(saved, map_location="cpu"))
+        log(f"[{tag}] pretrained backbone reused from {saved}")
+    else:
+        pretrain(pre, pool_tr, n_samples, v, args.seed, args.init, log, tag=f"{tag}/pretrain")
+        os.makedirs(args.aux, exist_ok=True)
+        torch.save(pre.backbone.state_dict(), saved)
+    return pre, reused, saved
+
+
+def pretrain(pre, pool_tr, n_samples, v, seed, init, log, tag):
+    """Stage 1: the backbone on a training pool (4 classes; 7x7 grid)."""
     log(f"[{tag}] pool: {len(pool_tr)} train images")
     if init:
         init_backbone(pre, init, log)
     yp = labelled(pool_tr, PRETRAIN_CLASSES)
-    w = loop.balanced_weights(pool_tr.rows, yp) if v["balanced"] else None
-    loop.train(pre, pool_tr.x, yp, cfg["pretrain"], lr=3e-3, seed=seed, weights=w, aug=v["aug"], log=log, tag=tag)
+    w = loop.balanced_weights(pool_tr.rows, yp, age_mass=age_mass("pretrain", PRETRAIN_CLASSES)) if v["balanced"] else None
+    loop.train(pre, pool_tr.x, yp, n_samples, lr=3e-3, seed=seed, weights=w, aug=v["aug"], log=log, tag=tag)
 
 
 def save_shipped(name, clf, res, manifest, info, out, log):
@@ -177,7 +271,8 @@ def save_shipped(name, clf, res, manifest, info, out, log):
     export.write_card(os.path.join(out, f"{name}.json"), name=name, onnx_path=onnx_path, version=export_version(),
                       temperature=res["temperature"], threshold=res["threshold"], band=res["band"],
                       manifest=manifest, composition=composition(manifest), val_metrics=res["val"], clf=clf,
-                      cam_shape=cam_shape, self_test=st, train_info=info, prior_log_odds=res["prior"])
+                      cam_shape=cam_shape, self_test=st, train_info=info, prior_log_odds=res["prior"],
+                      extra={"cross_fitted": res.get("cross_fitted")} if res.get("cross_fitted") else None)
     log(f"[{name}] wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes), self-test {st}")
 
 

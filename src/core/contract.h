@@ -7,8 +7,13 @@ namespace xr {
 
 // v2: the classifiers read the lung field (lung_field.h) made from the canonical image and the lung
 // model's mask; the input gate still reads the central 224x224 (v1's input).
-constexpr int kContractVersion = 2;
+// v3: every image is first brought to one effective resolution (kEffectiveSize) before the canonical
+// image, so that sharpness no longer tells a 224 px archive from a 2048 px one.
+constexpr int kContractVersion = 3;
 constexpr int kCanonicalSize = 256;  // the canonical image: central square, area-averaged to 256x256, 8-bit
+// The central square is area-averaged to kEffectiveSize^2 first, then enlarged to kCanonicalSize by the
+// same area rule: the resolution of the pool's lowest-resolution sources (crd_partial, kermany_224).
+constexpr int kEffectiveSize = 224;
 constexpr int kInputSize = 224;      // the model input: 224x224 (the lung field; the gate: the central 224x224)
 constexpr int kInputOffset = (kCanonicalSize - kInputSize) / 2;
 

@@ -17,7 +17,9 @@ RegionF model_input_region(int width, int height) {
 Gray8 canonical_image(const GrayImage& image) {
   const int side = std::min(image.width, image.height);
   const Rect square{(image.width - side) / 2, (image.height - side) / 2, side, side};
-  return area_resize(image, square, kCanonicalSize, kCanonicalSize);
+  const Gray8 effective = area_resize(image, square, kEffectiveSize, kEffectiveSize);
+  GrayImage wide{kEffectiveSize, kEffectiveSize, 255, {effective.pixels.begin(), effective.pixels.end()}};
+  return area_resize(wide, Rect{0, 0, kEffectiveSize, kEffectiveSize}, kCanonicalSize, kCanonicalSize);
 }
 
 std::vector<float> model_input(const Gray8& canonical) {

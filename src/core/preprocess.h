@@ -14,7 +14,8 @@ struct RegionF {
 };
 RegionF model_input_region(int width, int height);
 
-// Central square crop (side = the shorter side), area-averaged to kCanonicalSize^2, 8-bit.
+// Central square crop (side = the shorter side), area-averaged to kEffectiveSize^2 (one effective
+// resolution for every source), then enlarged by the same area rule to kCanonicalSize^2, 8-bit.
 Gray8 canonical_image(const GrayImage& image);
 
 // The central kInputSize^2 of a canonical image as float gray values 0..255 (normalisation is in the model).

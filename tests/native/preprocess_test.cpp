@@ -65,6 +65,29 @@ TEST(Canonical, CentralSquareOfATallImage) {
   EXPECT_EQ(c.pixels[256 * 256 - 1], 40);
 }
 
+// Contract v3: one effective resolution. A fine stripe pattern at 448 px reaches the canonical image only
+// as what survives at 224 px (each pair of stripes averages to its mean), exactly as the same picture
+// stored at 224 px would.
+TEST(Canonical, SharpnessAbove224PxIsGone) {
+  std::vector<uint16_t> fine(448 * 448), coarse(224 * 224);
+  for (int y = 0; y < 448; ++y)
+    for (int x = 0; x < 448; ++x) fine[y * 448 + x] = (x % 2) ? 200 : 100;
+  for (auto& v : coarse) v = 150;
+  const auto a = xr::canonical_image(image_of(448, 448, fine));
+  const auto b = xr::canonical_image(image_of(224, 224, coarse));
+  EXPECT_EQ(a.pixels, b.pixels);
+  for (uint8_t v : a.pixels) ASSERT_EQ(v, 150);
+}
+
+TEST(Canonical, A224PxImageIsOnlyEnlarged) {
+  // At the effective size the first step is the identity; the second enlarges 224 -> 256 by area.
+  std::vector<uint16_t> px(224 * 224);
+  for (int y = 0; y < 224; ++y)
+    for (int x = 0; x < 224; ++x) px[y * 224 + x] = static_cast<uint16_t>((x * 7 + y * 3) % 256);
+  const auto img = image_of(224, 224, px);
+  EXPECT_EQ(xr::canonical_image(img).pixels, xr::area_resize(img, {0, 0, 224, 224}, 256, 256).pixels);
+}
+
 TEST(ModelInput, IsTheCentral224OfTheCanonicalImage) {
   xr::Gray8 c;
   c.width = c.height = xr::kCanonicalSize;
