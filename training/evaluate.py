@@ -1,7 +1,7 @@
 """Evaluate the shipped models on `test`: headline figures through the headless predictor, shortcut audits
-in PyTorch on the cache for the shipped models (contract v2, lung field), issue 3's models (contract v1,
-`--before`, from git: `make before-models`) and the plain baseline, the lung model's Dice, plots,
-docs/EVALUATION.md, model cards.
+in PyTorch on the cache for the shipped models (lung field), the previous models (models/previous/*, each
+through its own input) and the plain baseline, the transfer audits (named groups, resolution,
+leave-one-source-out: training/transfer.py), the lung model's Dice, plots, docs/EVALUATION.md, model cards.
 
 /usr/bin/python3 -m training.evaluate --data ../shared/cxr-data --models models [--smoke] [--allow-torch]
 """
@@ -14,7 +14,7 @@ import time
 import numpy as np
 import torch
 
-from . import audits, metrics, plots, predictor, report
+from . import audits, metrics, plots, predictor, report, transfer
 from .data import Manifest, Split, full_image, load_canonical, sha256_file
 from .lungs.data import load_masks
 from .lungs.field import LungFields
@@ -30,8 +30,8 @@ def parse_args(argv=None):
     ap.add_argument("--data", default="../shared/cxr-data")
     ap.add_argument("--models", default="models")
     ap.add_argument("--aux", default=None, help="baseline + source classifiers (default build/baseline)")
-    ap.add_argument("--before", default=os.path.join("build", "v1-models"),
-                    help="issue 3's models (contract v1) for the before/after audits; skipped if absent")
+    ap.add_argument("--previous", default=os.path.join("models", "previous"),
+                    help="folders of previous models (card + pytorch/<name>.pt) for the before/after audits")
     ap.add_argument("--smoke", action="store_true", help="a small test subset; writes build/smoke-eval/")
     ap.add_argument("--doc", default=None, help="default docs/EVALUATION.md (smoke: build/smoke-eval/)")
     ap.add_argument("--allow-torch", action="store_true",
@@ -58,21 +58,12 @@ def run_predictor(test, args, log):
     return res
 
 
-def group_rates(rows, p, thr):
-    """Share called COVID-19 (p >= threshold) in the non-COVID groups that matter for the seed's comparison."""
-    groups = {"pediatric normal (kermany)": lambda r: r["label"] == "normal" and r["age_group"] == "pediatric",
-              "adult normal (crd/RSNA)": lambda r: r["label"] == "normal" and r["source"] == "crd_partial",
-              "adult normal (JSRT, Japan)": lambda r: r["label"] == "normal" and r["source"] == "jsrt",
-              "adult nodule (JSRT)": lambda r: r["label"] == "nodule",
-              "pediatric pneumonia (kermany)": lambda r: r["label"] == "pneumonia" and r["age_group"] == "pediatric",
-              "adult pneumonia (ieee8023)": lambda r: r["label"] == "pneumonia" and r["age_group"] == "adult",
-              "lateral views (ieee8023)": lambda r: r["label"] == "lateral"}
-    out = {}
-    for g, f in groups.items():
-        m = np.array([f(r) for r in rows])
-        if m.any():
-            out[g] = {"n": int(m.sum()), "called_covid": metrics.rate_above(p[m], thr)}
-    return out
+def previous_models(folder):
+    """(label, folder) of each previous pair in `folder` (models/previous/<label>/), oldest first."""
+    if not os.path.isdir(folder):
+        return []
+    return [(d, os.path.join(folder, d)) for d in sorted(os.listdir(folder))
+            if os.path.exists(os.path.join(folder, d, "covid_normal.json"))]
 
 
 def audit_images(manifest, test, fields, rows_mask):
@@ -100,7 +91,7 @@ def evaluate_model(name, test, p_head, p_torch, aux, args, fields, manifest, n_b
     if name == "covid_pneumonia":
         adult = np.array([r["age_group"] == "adult" for r in rows])
         res["adult_only"] = metrics.summary(y[adult], p_head[m][adult], thr, n_boot=n_boot)
-    res["called_covid"] = group_rates(test.rows, p_head, thr)
+    res["called_covid"] = transfer.group_rates(test.rows, p_head, thr, card["inconclusive"])
     log(f"[{name}] test {res['test']['all']}")
     canon, pred, outline, n_truth = audit_images(manifest, test, fields, m)
     res["outlines"] = {"manifest": n_truth, "lung_model": int(len(canon) - n_truth)}
@@ -111,38 +102,33 @@ def evaluate_model(name, test, p_head, p_torch, aux, args, fields, manifest, n_b
     res["curves"] = {"y": y, "p": p_head[m], "p_torch_full": p_torch[m]}
     res["cam"] = (x, y, p_head[m], cam, rows)
     v1 = audits.Inputs("central")
-    for label, (bnet, bcard) in (("issue 3", audits.load_baseline(args.before, name, shipped=True)),
-                                 ("baseline", audits.load_baseline(aux, name))):
+    others = [(label, *audits.load_baseline(folder, name, shipped=True)) for label, folder in previous_models(args.previous)]
+    others.append(("baseline", *audits.load_baseline(aux, name)))
+    for label, bnet, bcard in others:
         if bnet is None:
             continue
-        res["audit"][label], pb, _, _ = audits.model_audit(bnet, bcard["threshold"], v1, canon, outline, jpeg,
-                                                            y, rows)
+        kind = v1 if label == "baseline" or bcard.get("contract_version", 1) < 2 else v2
+        binfo = info if kind is v2 else None
+        res["audit"][label], pb, _, _ = audits.model_audit(bnet, bcard["threshold"], kind, canon, outline, jpeg,
+                                                            y, rows, binfo)
         res[f"{label}_test"] = metrics.summary(y, pb, bcard["threshold"], n_boot=n_boot)
         res["curves"][f"p_{label}"] = pb
+        p_all = run_batches(bnet, test.x if kind is v2 else v1(load_canonical(manifest, "test")[test.idx]))[1]
+        res[f"{label}_called_covid"] = transfer.group_rates(test.rows, p_all, bcard["threshold"], bcard["inconclusive"])
     log(f"[{name}] audit {json.dumps(res['audit'], default=str)[:3000]}")
     return res, card
 
 
-UNMET = "Targets of issue 3 not met on the test split: "
+UNMET = "Targets not met on the test split: "
 
 
-def targets_unmet(name, test):
-    """The issue-3 targets a model misses, from its card's test metrics."""
-    a = test["all"]
-    checks = [("AUC", a.get("auc"), 0.98 if name == "covid_normal" else 0.97, True), ("ECE", a.get("ece"), 0.05, False)]
-    if name == "covid_normal":
-        ped = test["called_covid_at_threshold"].get("pediatric normal (kermany)", {}).get("called_covid")
-        checks += [("sensitivity", a.get("sensitivity"), 0.95, True), ("specificity", a.get("specificity"), 0.90, True),
-                   ("pediatric-normal FPR", ped, 0.05, False)]
-    out = []
-    for label, v, target, higher in checks:
-        if v is not None and (v < target if higher else v > target):
-            out.append(f"{label} {v:.3f} ({'>=' if higher else '<='} {target} wanted)")
-    return out
+def targets_unmet(name, res):
+    """The targets a model misses on test (docs/EVALUATION.md lists them), from its results."""
+    return [f"{t} {report.f3(v)}" for t, v, ok in report.target_rows(name, res) if ok is False]
 
 
-def update_card(models_dir, name, card, res, src_audit, headline_source, parity):
-    """The test figures and audits into the card (`issue 3` = the contract-v1 models it replaces)."""
+def update_card(models_dir, name, card, res, src_audit, headline_source, parity, transfer_audits):
+    """The test figures and audits into the card."""
     path = os.path.join(models_dir, f"{name}.json")
     if card["sha256"] != sha256_file(os.path.join(models_dir, f"{name}.onnx")):
         sys.exit(f"evaluate: {name}.onnx does not match the sha256 of its card")
@@ -152,18 +138,18 @@ def update_card(models_dir, name, card, res, src_audit, headline_source, parity)
     test["called_covid_at_threshold"] = res["called_covid"]
     card["metrics"]["test"] = test
     card["known_limitations"] = [x for x in card["known_limitations"] if not x.startswith(UNMET)]
-    unmet = targets_unmet(name, test)
+    unmet = targets_unmet(name, res)
     if unmet:
-        why = (" What holds it back: " + report.model1_held_back(res, card)) if name == "covid_normal" else ""
-        card["known_limitations"].insert(0, UNMET + "; ".join(unmet) + "." + why + " (See docs/EVALUATION.md.)")
+        card["known_limitations"].insert(0, UNMET + "; ".join(unmet) + ". What holds it back: "
+                                         + report.held_back(name, res, transfer_audits) + " (See docs/EVALUATION.md.)")
     card["audits"] = {"computed_with": "PyTorch on the cached canonical images (test split); docs/EVALUATION.md",
                       "central_region": "middle 60% of width, 15-85% of height of the central 224x224",
                       "lung_outline": f"dilated by {audits.DILATE} canonical px; the manifest's outline for "
                                       f"{res['outlines']['manifest']} images, the lung model's for "
                                       f"{res['outlines']['lung_model']}",
-                      "shipped": res["audit"]["shipped"], "issue3_models": res["audit"].get("issue 3"),
-                      "baseline": res["audit"].get("baseline"),
-                      "source_classifier": src_audit, "predictor_parity": parity}
+                      **res["audit"], "source_classifier": src_audit, "predictor_parity": parity,
+                      "resolution": (transfer_audits.get("resolution") or {}).get(name),
+                      "leave_one_source_out": (transfer_audits.get("loso") or {}).get(name)}
     with open(path, "w") as f:
         json.dump(card, f, indent=2)
         f.write("\n")
@@ -221,20 +207,22 @@ def main(argv=None):
     central, full = audits.Inputs("central")(canon1), full_image(canon1)
     src = {"shipped": audits.source_audit(os.path.join(aux, "source_shipped.pt"), True, test.x[m1], rows1),
            "full image": audits.source_audit(os.path.join(aux, "source_full.pt"), True, full, rows1),
-           "issue 3": audits.source_audit(os.path.join(args.before, "source.pt"), True, central, rows1),
            "baseline": audits.source_audit(os.path.join(aux, "source_baseline.pt"), False, central, rows1),
            audits.NO_PIXELS: audits.label_age_rule(
                [r for r in manifest.rows("train") if r["label"] in TASKS["covid_normal"]], rows1)}
     log(f"source classifier: {src}")
+    transfer_audits = {"loso": transfer.loso_audit(aux, test, log)}
+    if pred is not None:
+        transfer_audits["resolution"] = transfer.resolution_audit(test.files, test.rows, pred, args.models, cards, log)
     figs = report.make_plots(results, plot_dir)
     big = plots.check_sizes(figs)
     if big:
         log(f"WARNING: plots over 300 KB: {big}")
     for name in TASKS:
-        update_card(args.models, name, cards[name], results[name], src, source, parity)
+        update_card(args.models, name, cards[name], results[name], src, source, parity, transfer_audits)
     lungs = lung_section(args.models, manifest, test, fields, plot_dir, log)
     figs += lungs["figs"]
-    report.write(doc, results, src, parity, source, manifest, cards, figs, lungs, smoke=args.smoke)
+    report.write(doc, results, src, parity, source, manifest, cards, figs, lungs, transfer_audits, smoke=args.smoke)
     log(f"wrote {doc} and the cards in {args.models}")
     if parity is not None and not parity["ok"]:
         sys.exit(f"evaluate: PARITY FAILED: predictor vs PyTorch max |diff| {parity['max_abs_diff']:.5f} > {PARITY_TOL}")

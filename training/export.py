@@ -7,10 +7,10 @@ import numpy as np
 import onnx
 import torch
 
-from . import compress
+from . import cards, compress
 from .calibrate import BAND_RULE, THRESHOLD_RULE
 from .data import sha256_file
-from .model import Exported, n_params
+from .model import Exported
 
 OPSET = 17
 CONTRACT_VERSION = 3  # src/core/contract.h kContractVersion
@@ -77,8 +77,8 @@ def write_card(path, *, name, onnx_path, version, temperature, threshold, band, 
                    f"{cam_shape[0]}x{cam_shape[1]} feature grid (covering the 224x224 input, i.e. the lung field's box), divided by its "
                    f"per-image maximum + 1e-6, so values lie in [0,1]; all zero when no region speaks for COVID-19",
         },
-        "architecture": {"type": "ResNet-like, 4 stages x 2 basic blocks, widths 16/32/64/128",
-                         "parameters": n_params(clf), "internal_resolution": 112, "cam_grid": list(cam_shape),
+        "architecture": {**cards.architecture(clf, "ResNet-like, 4 stages x 2 basic blocks"),
+                         "internal_resolution": 112, "cam_grid": list(cam_shape),
                          "last_stage": "dilated (stride 1, dilation 2) for the 14x14 CAM grid" if cam_shape[0] > 7
                                        else "stride 2",
                          "in_graph": "per-image standardisation (x - mean) / sqrt(var + 1), 2x2 average "

@@ -322,7 +322,8 @@ def main(argv=None):
         counts[s] = {c: cats.count(c) for c in ["frontal"] + NEG_CATS if c in cats}
 
     from . import gate_report
-    card = gate_report.card(VERSION, sha256_file(onnx_path), thr, (expected, expected_logits), counts, figs, None, man, a)
+    card = gate_report.card(VERSION, sha256_file(onnx_path), thr, (expected, expected_logits), counts, figs, None, man, a,
+                            net)
     card["created"] = kept_date(os.path.join(a.out, "gate.json"), card)
     gate_report.write_card(card, os.path.join(a.out, "gate.json"))
     if a.predictor == "auto":

@@ -11,6 +11,7 @@ import tempfile
 
 import numpy as np
 
+from . import cards
 from .export import CONTRACT_VERSION
 from .gate import NEG_CATS, REASON
 
@@ -54,24 +55,22 @@ def write_card(card, path):
         f.write("\n")
 
 
-def card(version, sha, thr, expected, counts, figs, pred, man, a):
+def card(version, sha, thr, expected, counts, figs, pred, man, a, net):
     expected, expected_logits = expected
     return {
         "name": "gate",
         "title": "Input gate: frontal chest X-ray or not",
         "version": version,
         "contract_version": CONTRACT_VERSION,
-        "preprocessing": "docs/PREPROCESSING.md (contract v2, the gate's input): canonical 256x256 from the C++ core, central 224x224, float 0..255",
+        "preprocessing": f"docs/PREPROCESSING.md (contract v{CONTRACT_VERSION}, the gate's input): canonical 256x256 from the C++ core, central 224x224, float 0..255",
         "sha256": sha,
         "file": "gate.onnx",
         "bytes": os.path.getsize(os.path.join(a.out, "gate.onnx")),
         "created": datetime.date.today().isoformat(),
-        "input": {"name": "input", "shape": ["N", 1, 224, 224], "dtype": "float32", "range": "0..255"},
+        "input": {"name": "input", "shape": ["N", 1, 224, 224], "dtype": "float32", "range": [0, 255]},
         "outputs": {"p_in_scope": "[N] probability that the input is a frontal chest X-ray",
                     "logits": "[N,2] index 1 = in scope (frontal chest X-ray)"},
-        "architecture": "4x average pooling to 56x56, per-image standardisation (eps 2 grey levels), 4 conv3x3-BN-ReLU "
-                        "stages (16/32/64/64) with max pooling to 7x7, head on the 7x7 layout (1x1 conv to 16), "
-                        "global average and the raw mean/std of the image",
+        "architecture": cards.architecture(net, "input gate CNN: " + cards.GATE_TEXT),
         "threshold": round(thr, 6),
         "threshold_rule": "Reject when p_in_scope < threshold. Threshold = the largest value that rejects at most 1% "
                           "of the frontal X-rays of the validation split (all sources, adult and pediatric); chosen "

@@ -4,6 +4,7 @@ import csv
 import glob
 import hashlib
 import io
+import json
 import os
 import subprocess
 import tempfile
@@ -13,6 +14,7 @@ from .data import sha256_file
 PREDICT = os.path.join("tools", "predict.mjs")
 CORE = os.path.join("build", "site", "xraylens_core.wasm")
 CACHE = os.path.join("build", "eval-cache")
+EVAL_KEYS = ("metrics", "audits", "known_limitations")
 KEYS = {"covid_normal": "covid-normal", "covid_pneumonia": "covid-pneumonia"}
 
 
@@ -21,8 +23,12 @@ def available():
 
 
 def cache_key(files, models_dir):
-    """Hash of the file list, the models' bytes and the predictor's code: equal key, equal output."""
+    """Hash of the file list, the models' bytes and cards, and the predictor's code: equal key, equal output."""
     h = hashlib.sha256("\n".join(files).encode())
+    for p in sorted(glob.glob(os.path.join(models_dir, "*.json"))):  # what make eval writes into a card is left out
+        with open(p) as f:
+            card = {k: v for k, v in json.load(f).items() if k not in EVAL_KEYS}
+        h.update(json.dumps(card, sort_keys=True).encode())
     for p in sorted(glob.glob(os.path.join(models_dir, "*.onnx"))) + [PREDICT, CORE]:
         h.update(sha256_file(p).encode())
     for p in sorted(glob.glob(os.path.join("web", "*.js")) + glob.glob(os.path.join("tools", "lib", "*.mjs"))):

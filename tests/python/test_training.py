@@ -32,7 +32,9 @@ class CalibrationTest(unittest.TestCase):
         self.assertLessEqual(low, thr)
         self.assertLessEqual(thr, high)
         _, spec = metrics.sens_spec(self.y, self.p, high)
-        self.assertGreaterEqual(spec, 0.99)
+        self.assertGreaterEqual(spec, calibrate.BAND_SPEC)
+        sens, _ = metrics.sens_spec(self.y, self.p, low)
+        self.assertGreaterEqual(sens, calibrate.BAND_SENS)
 
     def test_temperature_recovers_scale(self):
         rng = np.random.default_rng(1)
@@ -56,6 +58,17 @@ class MetricsTest(unittest.TestCase):
         self.assertAlmostEqual(w[:100].sum(), 0.5)
         self.assertAlmostEqual(w[100:].sum(), 0.5)
         self.assertAlmostEqual(w[:90].sum() / w[90:100].sum(), 3.0)  # sqrt(90) / sqrt(10)
+
+    def test_age_mass_splits_a_class_between_age_groups(self):
+        # Model 2's case: 300 pediatric pneumonias of one source must not carry the class against 40 adult ones.
+        rows = ([{"source": "kids", "age_group": "pediatric"}] * 300 + [{"source": "nih", "age_group": "adult"}] * 36
+                + [{"source": "ieee", "age_group": "adult"}] * 4 + [{"source": "crd", "age_group": "adult"}] * 100)
+        y = [0] * 340 + [1] * 100
+        w = loop.balanced_weights(rows, y, age_mass={0: {"adult": 0.8, "pediatric": 0.2}})
+        self.assertAlmostEqual(w[300:340].sum(), 0.4)  # 80% of the negative class's half
+        self.assertAlmostEqual(w[:300].sum(), 0.1)
+        self.assertAlmostEqual(w[300:336].sum() / w[336:340].sum(), 3.0)  # sqrt(36) / sqrt(4) inside the adults
+        self.assertAlmostEqual(w[340:].sum(), 0.5)  # a class without age_mass keeps its half
 
 
 class AuditTest(unittest.TestCase):

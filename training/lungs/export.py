@@ -7,10 +7,9 @@ import numpy as np
 import onnx
 import torch
 
-from .. import compress
+from .. import cards, compress
 from ..data import sha256_file
-from ..export import OPSET, license_text
-from ..model import n_params
+from ..export import CONTRACT_VERSION, OPSET, license_text
 from .unet import ExportedUNet
 
 VERSION = "1.1.0"  # 1.1.0: the first made by make train with every initial weight seeded
@@ -40,7 +39,7 @@ def export(net, manifest, metrics, train_info, out, log):
         "name": "lungs",
         "title": "Lung fields",
         "version": VERSION,
-        "contract_version": 2,
+        "contract_version": CONTRACT_VERSION,
         "sha256": sha256_file(path),
         "file": "lungs.onnx",
         "bytes": size,
@@ -48,8 +47,8 @@ def export(net, manifest, metrics, train_info, out, log):
         "input": {"name": "input", "shape": ["N", 1, 256, 256], "dtype": "float32", "range": [0, 255],
                   "layout": "the canonical 256x256 image (contract step 2), gray, row-major"},
         "outputs": {"mask": "[N,256,256], P(lung) per canonical pixel; lung where >= 0.5"},
-        "architecture": {"type": "U-Net, widths 12/24/48/64, two dilated 3x3 convolutions at 16x16",
-                         "parameters": n_params(net), "internal_resolution": 128,
+        "architecture": {**cards.architecture(net, "U-Net, two dilated 3x3 convolutions at 16x16"),
+                         "internal_resolution": 128,
                          "in_graph": "per-image standardisation, 2x2 average pooling, network, bilinear "
                                      "upsampling to 256x256, sigmoid"},
         "training_data": {"manifest_sha256": manifest.sha256,

@@ -9,7 +9,6 @@ pixels within float rounding of P = 0.5 (tests/node/pipeline.test.mjs compares t
 """
 import csv
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -134,7 +133,3 @@ class LungFields:
             return x[take], info[take]
         return x[take], [info[i] for i in take]
 
-
-def describe(models_dir):
-    with open(os.path.join(models_dir, "lungs.json")) as f:
-        return json.load(f)
