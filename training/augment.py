@@ -1,19 +1,22 @@
-"""Augmentations against source shortcuts, applied per image (PIL) to model inputs (uint8 [B,224,224]).
+"""The package's one augmentation module: transforms, composed per model.
 
-Each one attacks a cue that differs by source in ../shared/cxr-data rather than by disease:
-- contrast, brightness and gamma changes (exposure and processing differ by hospital);
-- small rotations, scalings, shifts and horizontal flips (position of markers, borders, framing);
-- resolution jitter: box-downsampling to 64..224 px and bilinear upsampling back (sources come at
-  224 px or at up to 512 px, so sharpness alone identifies them);
-- border blanking: random margins replaced by the image mean (burnt-in text, "D"/"R" markers, frames);
-- JPEG re-compression at quality 30..95 and mild Gaussian noise (compression and noise fingerprints).
-The per-image standardisation inside the network removes the global intensity level on top of this.
+- Classifiers (`augment`, `augment_with_masks`; PIL, per image, on the 224x224 model input): each transform
+  attacks a cue that differs by source in ../shared/cxr-data rather than by disease:
+  - contrast, brightness and gamma changes (exposure and processing differ by hospital);
+  - small rotations, scalings, shifts and horizontal flips (position of markers, borders, framing);
+  - resolution jitter: box-downsampling to 64..224 px and bilinear upsampling back;
+  - border blanking: random margins replaced by the image mean (burnt-in text, "D"/"R" markers, frames);
+  - JPEG re-compression at quality 30..95 and mild Gaussian noise (compression and noise fingerprints).
+  The per-image standardisation inside the network removes the global intensity level on top of this.
+- The lung model (`augment_lungs`; torch, batched, on the 256x256 canonical image with its mask).
+- The input gate (`augment_gate`; torch, batched, on 4x pooled canonical images).
 """
 import io
 import math
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from PIL import Image
 
 N = 224
@@ -101,3 +104,82 @@ def augment_with_masks(x_u8, masks_u8, rng):
 def plain(x_u8):
     """uint8 [B,224,224] -> float32 tensor [B,1,224,224] in 0..255, unchanged."""
     return torch.from_numpy(np.asarray(x_u8, dtype=np.float32)).unsqueeze(1)
+
+
+def resolution_loss(x, size, out):
+    """[B,1,h,w] float -> area-averaged to size x size, then bilinearly back to out x out (lost detail)."""
+    return F.interpolate(F.interpolate(x, size=(size, size), mode="area"), size=(out, out), mode="bilinear",
+                         align_corners=False)
+
+
+# ---- the lung model's transforms
+def lung_geometry(x, y, rng):
+    n = x.shape[0]
+    theta = np.zeros((n, 2, 3), np.float32)
+    for i in range(n):
+        a = math.radians(rng.uniform(-10, 10))
+        s = rng.uniform(0.8, 1.2)
+        sx = s * (-1 if rng.random() < 0.5 else 1)
+        theta[i] = [[math.cos(a) / sx, -math.sin(a) / s, rng.uniform(-0.1, 0.1)],
+                    [math.sin(a) / sx, math.cos(a) / s, rng.uniform(-0.1, 0.1)]]
+    grid = F.affine_grid(torch.from_numpy(theta), list(x.shape), align_corners=False)
+    fill = x.mean(dim=(1, 2, 3), keepdim=True)
+    x = F.grid_sample(x - fill, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + fill
+    y = F.grid_sample(y, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    return x, y
+
+
+def lung_intensity(x, rng):
+    out = []
+    for xi in x:
+        g = math.exp(rng.uniform(-0.4, 0.4))
+        v = 255.0 * (xi / 255.0).clamp(0, 1) ** g
+        m = v.mean()
+        v = m + rng.uniform(0.7, 1.3) * (v - m) + rng.uniform(-25, 25)
+        s = int(rng.integers(56, 257))
+        if rng.random() < 0.6 and s < 256:
+            v = resolution_loss(v[None], s, 256)[0]
+        if rng.random() < 0.3:
+            v = v + torch.randn_like(v) * rng.uniform(0, 8)
+        out.append(v.clamp(0, 255))
+    return torch.stack(out)
+
+
+def augment_lungs(x_u8, y_bool, rng):
+    """The lung model's: canonical images and their masks, uint8 [B,256,256], bool [B,256,256] -> float32
+    [B,1,256,256] 0..255, float32 [B,1,256,256] 0..1. Geometry moves image and mask together; intensity,
+    resolution and noise change the image only. Together they stand in for the sources the masks do not
+    cover: 224-px COVID-19 Radiography images, children, AP portable films."""
+    x = torch.from_numpy(np.asarray(x_u8, np.float32)).unsqueeze(1)
+    y = torch.from_numpy(np.asarray(y_bool, np.float32)).unsqueeze(1)
+    x, y = lung_geometry(x, y, rng)
+    return lung_intensity(x, rng), y
+
+
+# ---- the input gate's transforms
+def augment_gate(x, rng, strong):
+    """x: [B,1,64,64] pooled canonical, float 0..255 -> random affine / flip / gamma / contrast / resolution /
+    noise, central 56x56 (= the net's view of the central 224x224)."""
+    b = x.shape[0]
+    g = torch.Generator().manual_seed(int(rng.integers(1 << 31)))
+    u = lambda lo, hi: lo + (hi - lo) * torch.rand(b, generator=g)
+    rot = u(-30, 30) if strong else u(-15, 15)
+    ang = rot * np.pi / 180
+    sc = u(0.8, 1.25) if strong else torch.where(torch.rand(b, generator=g) < 0.3, u(0.6, 0.9), u(0.85, 1.25))
+    flip = torch.where(torch.rand(b, generator=g) < 0.5, -1.0, 1.0)
+    th = torch.zeros(b, 2, 3)
+    th[:, 0, 0], th[:, 0, 1] = torch.cos(ang) / sc * flip, -torch.sin(ang) / sc
+    th[:, 1, 0], th[:, 1, 1] = torch.sin(ang) / sc * flip, torch.cos(ang) / sc
+    th[:, :, 2] = (torch.rand(b, 2, generator=g) - 0.5) * 0.12
+    # borders uncovered by zoom-out/rotation: black mostly, sometimes grey or white (letterboxed, scanned films)
+    fill = torch.where(torch.rand(b, generator=g) < 0.7, torch.zeros(b), u(0, 255)).view(b, 1, 1, 1)
+    x = F.grid_sample(x - fill, F.affine_grid(th, x.shape, align_corners=False), align_corners=False) + fill
+    x = x[:, :, 4:60, 4:60]
+    if rng.random() < 0.3:
+        r = int(rng.integers(16, 48))
+        x = resolution_loss(x, r, 56)
+    gam = torch.exp(u(-0.5, 0.5)).view(b, 1, 1, 1)
+    x = 255.0 * (x.clamp(0, 255) / 255.0) ** gam
+    x = x * u(0.75, 1.25).view(b, 1, 1, 1) + u(-25, 25).view(b, 1, 1, 1)
+    x = x + torch.randn(x.shape, generator=g) * u(0, 2).view(b, 1, 1, 1)
+    return x.clamp(0, 255)

@@ -127,23 +127,39 @@ def full_image(canon):
     return out
 
 
-class Split:
+class Rows:
+    """The dataset base (in the manner of torchxrayvision's Dataset): the rows of one split that `keep`
+    accepts, failed decodes dropped, with their positions in the split (`idx`, the cache's order) and the
+    split's canonical images (`canon`, a memmap). Split, lungs.data.MaskSet and gate.data build on it."""
+
+    def __init__(self, manifest, split, keep=None):
+        rows = manifest.rows(split)
+        bad = failed_indices(manifest, split)
+        self.idx = np.array([i for i, r in enumerate(rows) if i not in bad and (keep is None or keep(r))], np.int64)
+        self.rows = [rows[i] for i in self.idx]
+        self.canon = load_canonical(manifest, split)
+        self.manifest, self.split = manifest, split
+
+    def __len__(self):
+        return len(self.rows)
+
+    def column(self, name):
+        return [r[name] for r in self.rows]
+
+
+class Split(Rows):
     """Images (model input, uint8) and rows of one split, optionally restricted to some labels. With
-    `fields` (training.lungs.field.LungFields) the input is the lung field of contract v2, else the
-    central 224x224 of contract v1; with fields="full", the whole canonical image (`full_image`).
-    `idx` holds the rows' positions in the split (cache order)."""
+    `fields` (training.lungs.field.LungFields) the input is the lung field, else the central 224x224 of
+    contract v1; with fields="full", the whole canonical image (`full_image`)."""
 
     def __init__(self, manifest, split, labels=None, limit=None, seed=0, fields=None):
-        rows = manifest.rows(split)
-        canon = load_canonical(manifest, split)
-        bad = failed_indices(manifest, split)
-        idx = [i for i, r in enumerate(rows)
-               if i not in bad and (labels is None or r["label"] in labels)]
-        if limit is not None and len(idx) > limit:
-            idx = subsample(rows, idx, limit, seed)
-        self.rows = [rows[i] for i in idx]
-        self.idx = np.array(idx, dtype=np.int64)
-        if not idx:
+        super().__init__(manifest, split, None if labels is None else (lambda r: r["label"] in labels))
+        if limit is not None and len(self.idx) > limit:
+            every = manifest.rows(split)
+            self.idx = np.array(subsample(every, list(self.idx), limit, seed), np.int64)
+            self.rows = [every[i] for i in self.idx]
+        canon = self.canon
+        if not len(self.idx):
             self.x = np.zeros((0, INPUT, INPUT), np.uint8)
         elif fields == "full":
             self.x = full_image(canon[self.idx])
@@ -169,12 +185,6 @@ class Split:
     def lung_masks(self):
         """The lung masks on the input's grid (uint8 [n,224,224], 255 = lung); lung-field splits only."""
         return self._fields.masks_in_input(self._split, self.idx, [r["box"] for r in self.field_info])
-
-    def __len__(self):
-        return len(self.rows)
-
-    def column(self, name):
-        return [r[name] for r in self.rows]
 
 
 def subsample(rows, idx, limit, seed):

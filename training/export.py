@@ -1,4 +1,5 @@
-"""ONNX export (contract v3), the self-test vector and the model card."""
+"""The one exporter: ONNX export, self-test patterns and the card fields every model shares (classifiers
+here; the lung model and the gate add their own fields through `card_base` and `write_json`)."""
 import datetime
 import json
 import os
@@ -19,27 +20,62 @@ TITLES = {"covid_normal": "Model 1: COVID-19 vs Normal", "covid_pneumonia": "Mod
 NEGATIVE = {"covid_normal": "normal", "covid_pneumonia": "pneumonia"}
 
 
+def pattern(size=224):
+    """x[y][x] = (3*x + 5*y) mod 256 as float, size x size (y = row, x = column, 0-based), [1,1,size,size]:
+    pattern-v1 at 224 (classifiers, gate), pattern-256 at 256 (lung model)."""
+    yy, xx = np.mgrid[0:size, 0:size]
+    return torch.from_numpy(((3 * xx + 5 * yy) % 256).astype(np.float32)).view(1, 1, size, size)
+
+
 def pattern_v1():
-    """x[y][x] = (3*x + 5*y) mod 256 as float, 224x224 (y = row, x = column, 0-based), shape [1,1,224,224]."""
-    yy, xx = np.mgrid[0:224, 0:224]
-    return torch.from_numpy(((3 * xx + 5 * yy) % 256).astype(np.float32)).view(1, 1, 224, 224)
+    return pattern(224)
+
+
+def export_graph(wrapper, sample, path, outputs, *, int8=True, max_bytes=MAX_BYTES):
+    """torch.onnx.export at OPSET with a dynamic batch; weights on int8 levels stored as int8 (`int8`);
+    checked, and refused over `max_bytes`. Returns the file's size."""
+    torch.onnx.export(wrapper, sample, path, opset_version=OPSET, input_names=["input"], output_names=outputs,
+                      dynamic_axes={k: {0: "N"} for k in ["input", *outputs]}, do_constant_folding=True)
+    if int8:
+        compress.store_int8(path)
+    onnx.checker.check_model(onnx.load(path))
+    size = os.path.getsize(path)
+    if size > max_bytes:
+        raise SystemExit(f"{path} is {size} bytes, over the {max_bytes // (1024 * 1024)} MB limit")
+    return size
 
 
 def export_onnx(clf, temperature, path):
     """Write the ONNX graph; return the self-test prob of the same graph in PyTorch."""
     wrapper = Exported(clf, temperature).eval()
-    x = torch.rand(2, 1, 224, 224) * 255
-    torch.onnx.export(wrapper, x, path, opset_version=OPSET, input_names=["input"],
-                      output_names=["logits", "prob", "cam"],
-                      dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}, "prob": {0: "N"}, "cam": {0: "N"}},
-                      do_constant_folding=True)
-    compress.store_int8(path)  # weights already on int8 levels (train.fit_head) are stored as int8
-    m = onnx.load(path)
-    onnx.checker.check_model(m)
-    size = os.path.getsize(path)
-    if size > MAX_BYTES:
-        raise SystemExit(f"{path} is {size} bytes, over the 8 MB limit")
+    export_graph(wrapper, torch.rand(2, 1, 224, 224) * 255, path, ["logits", "prob", "cam"])
     return self_test(wrapper), list(wrapper(pattern_v1())[2].shape[1:])
+
+
+def card_base(*, name, title, version, onnx_path, module, description, input_layout, outputs, self_test,
+              architecture=None, size=224):
+    """The fields every card has, in one order; architecture read off the trained module."""
+    return {
+        "name": name,
+        "title": title,
+        "version": version,
+        "contract_version": CONTRACT_VERSION,
+        "sha256": sha256_file(onnx_path),
+        "file": os.path.basename(onnx_path),
+        "bytes": os.path.getsize(onnx_path),
+        "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "input": {"name": "input", "shape": ["N", 1, size, size], "dtype": "float32", "range": [0, 255],
+                  "layout": input_layout},
+        "outputs": outputs,
+        "architecture": {**cards.architecture(module, description), **(architecture or {})},
+        "self_test": self_test,
+    }
+
+
+def write_json(path, card):
+    with open(path, "w") as f:
+        json.dump(card, f, indent=2)
+        f.write("\n")
 
 
 @torch.no_grad()
@@ -52,44 +88,41 @@ def self_test(wrapper):
 
 def write_card(path, *, name, onnx_path, version, temperature, threshold, band, manifest, composition,
                val_metrics, clf, cam_shape, self_test, train_info, prior_log_odds, extra=None):
-    card = {
-        "name": name,
-        "title": TITLES[name],
-        "version": version,
-        "contract_version": CONTRACT_VERSION,
-        "preprocessing": "contract v3 (docs/PREPROCESSING.md): decode, RGB->gray (Rec. 601), central square "
-                         "crop, area resize to 224x224 (one effective resolution for every source) and by the same "
-                         "rule to 256x256 8-bit; the lung model (lungs.onnx) outlines the lungs; "
+    neg = NEGATIVE[name]
+    card = card_base(
+        name=name, title=TITLES[name], version=version, onnx_path=onnx_path, module=clf,
+        description="ResNet-like, 4 stages x 2 basic blocks",
+        input_layout=f"gray, row-major; the lung field of the canonical 256x256 image (contract v{CONTRACT_VERSION})",
+        outputs={
+            "logits": f"[N,2], index 1 = COVID-19, index 0 = {neg}",
+            "prob": "[N], calibrated P(COVID-19) = softmax(logits / temperature)[:, 1]",
+            "cam": f"[N,{cam_shape[0]},{cam_shape[1]}], class activation map of COVID-19 against {neg}: "
+                   f"ReLU(sum_c (w_covid - w_{neg})_c * feature_c) over the last {cam_shape[0]}x{cam_shape[1]} "
+                   "feature grid (covering the 224x224 input, i.e. the lung field's box), divided by its "
+                   "per-image maximum + 1e-6, so values lie in [0,1]; all zero when no region speaks for COVID-19",
+        },
+        architecture={"internal_resolution": 112, "cam_grid": list(cam_shape),
+                      "last_stage": "dilated (stride 1, dilation 2) for the 14x14 CAM grid" if cam_shape[0] > 7
+                                    else "stride 2",
+                      "in_graph": "per-image standardisation (x - mean) / sqrt(var + 1), 2x2 average "
+                                  "pooling to 112x112, network, temperature, softmax, CAM"},
+        self_test={"input": "pattern-v1", "description": "x[y][x] = (3*x + 5*y) mod 256 as float, 224x224",
+                   **self_test, "tolerance": 0.01, "logits_tolerance": 0.05})
+    card.update({
+        "preprocessing": f"contract v{CONTRACT_VERSION} (docs/PREPROCESSING.md): decode, RGB->gray (Rec. 601), "
+                         "central square crop, area resize to 224x224 (one effective resolution for every source) "
+                         "and by the same rule to 256x256 8-bit; the lung model (lungs.onnx) outlines the lungs; "
                          "the lung field: the square box around both lungs (+8% margin per side) resampled "
                          "to 224x224, everything beyond 10 px of the lung mask faded to the lungs' mean gray "
                          "over 8 px (the project's C++ core: cxr-prep, cxr-lung-field, wasm)",
-        "sha256": sha256_file(onnx_path),
-        "file": os.path.basename(onnx_path),
-        "bytes": os.path.getsize(onnx_path),
-        "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "input": {"name": "input", "shape": ["N", 1, 224, 224], "dtype": "float32", "range": [0, 255],
-                  "layout": "gray, row-major; the lung field of the canonical 256x256 image (contract v3)"},
-        "outputs": {
-            "logits": "[N,2], index 1 = COVID-19, index 0 = " + NEGATIVE[name],
-            "prob": "[N], calibrated P(COVID-19) = softmax(logits / temperature)[:, 1]",
-            "cam": f"[N,{cam_shape[0]},{cam_shape[1]}], class activation map of COVID-19 against "
-                   f"{NEGATIVE[name]}: ReLU(sum_c (w_covid - w_{NEGATIVE[name]})_c * feature_c) over the last "
-                   f"{cam_shape[0]}x{cam_shape[1]} feature grid (covering the 224x224 input, i.e. the lung field's box), divided by its "
-                   f"per-image maximum + 1e-6, so values lie in [0,1]; all zero when no region speaks for COVID-19",
-        },
-        "architecture": {**cards.architecture(clf, "ResNet-like, 4 stages x 2 basic blocks"),
-                         "internal_resolution": 112, "cam_grid": list(cam_shape),
-                         "last_stage": "dilated (stride 1, dilation 2) for the 14x14 CAM grid" if cam_shape[0] > 7
-                                       else "stride 2",
-                         "in_graph": "per-image standardisation (x - mean) / sqrt(var + 1), 2x2 average "
-                                     "pooling to 112x112, network, temperature, softmax, CAM"},
         "temperature": round(float(temperature), 5),
         "prior_log_odds_added": round(float(prior_log_odds), 5),
         "threshold": round(float(threshold), 6),
         "threshold_rule": THRESHOLD_RULE,
         "inconclusive": {"low": round(float(band[0]), 6), "high": round(float(band[1]), 6), "rule": BAND_RULE},
         "training_data": {"manifest_sha256": manifest.sha256, "manifest": "manifest.csv of ../shared/cxr-data",
-                          "splits_used": "train for fitting; val for temperature, threshold and band; "
+                          "splits_used": "train for fitting (and the leave-one-source-out folds); train+val "
+                                         "predictions of the folds and val for temperature, threshold and band; "
                                          "test only for evaluation (make eval)",
                           "counts": composition, "training": train_info},
         "metrics": {"val": val_metrics, "test": None,
@@ -100,14 +133,10 @@ def write_card(path, *, name, onnx_path, version, temperature, threshold, band, 
         "intended_use": "Research, teaching and demonstration only. Not a medical device; not for diagnosis, "
                         "triage or any clinical decision.",
         "license": license_text(),
-        "self_test": {"input": "pattern-v1", "description": "x[y][x] = (3*x + 5*y) mod 256 as float, 224x224",
-                      **self_test, "tolerance": 0.01, "logits_tolerance": 0.05},
-    }
+    })
     if extra:
         card.update(extra)
-    with open(path, "w") as f:
-        json.dump(card, f, indent=2)
-        f.write("\n")
+    write_json(path, card)
     return card
 
 

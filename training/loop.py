@@ -62,48 +62,71 @@ def batch_inputs(x, masks, ix, rng, aug):
     return plain(x[ix]), plain(masks[ix]) / 255.0
 
 
-def train(model, x, y, n_samples, *, lr, seed, weights=None, aug=False, log=print, tag="", masks=None, guide=0.0):
-    """Train `model` on uint8 images x [n,224,224] with int labels y for n_samples draws (AdamW,
-    5% linear warm-up then cosine decay). With lung `masks` (uint8 [n,224,224], 255 = lung) and `guide`
-    > 0, a binary model is also taught to keep its COVID-19 evidence inside the lungs: the loss adds
-    `guide` times the share of positive evidence outside them (`outside_share`; Ross et al. 2017's
-    "right for the right reasons", on the CAM)."""
+def warm_cosine(opt, steps):
+    """5% linear warm-up, then cosine decay to 0."""
+    warm = max(1, steps // 20)
+    return torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, steps - warm))))
+
+
+def run_steps(model, steps, step_loss, opt, sched, *, log=print, tag="", every=50, batch=BATCH):
+    """The one training loop of the package: `step_loss(s)` gives step s's loss and a dict of figures to log
+    (running means); AdamW step and scheduler step after each. Every model of training/ trains through it."""
+    model.train()
+    t0, run = time.time(), {}
+    for s in range(steps):
+        loss, stats = step_loss(s)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+        now = dict(loss=loss.item(), **stats)
+        run = now if s == 0 else {k: 0.98 * run[k] + 0.02 * v for k, v in now.items()}
+        if s % every == 0 or s == steps - 1:
+            el = time.time() - t0
+            log(f"[{tag}] step {s + 1}/{steps} " + " ".join(f"{k} {v:.3f}" for k, v in run.items())
+                + f" {(s + 1) * batch / max(el, 1e-6):.0f} img/s {el:.0f}s")
+    model.eval()
+    return model
+
+
+def train(model, n, n_samples, batch_loss, *, lr, weight_decay, seed, weights=None, batch=BATCH, log=print, tag=""):
+    """Draw `n_samples` of `n` items (with `weights`, else in shuffled passes), in sorted batches of `batch`;
+    `batch_loss(ix, rng)` gives a batch's loss and figures. AdamW with warm_cosine."""
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
-    order = sample_order(len(x), n_samples, rng, weights)
-    steps = max(1, len(order) // BATCH)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=5e-4)
-    warm = max(1, steps // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, steps - warm))))
+    order = sample_order(n, n_samples, rng, weights)
+    steps = max(1, len(order) // batch)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    return run_steps(model, steps, lambda s: batch_loss(np.sort(order[s * batch:(s + 1) * batch]), rng), opt,
+                     warm_cosine(opt, steps), log=log, tag=tag, batch=batch)
+
+
+def train_classifier(model, x, y, n_samples, *, lr, seed, weights=None, aug=False, log=print, tag="", masks=None,
+                     guide=0.0):
+    """Train a classifier on uint8 images x [n,224,224] with int labels y for n_samples draws. With lung
+    `masks` (uint8 [n,224,224], 255 = lung) and `guide` > 0, a binary model is also taught to keep its
+    COVID-19 evidence inside the lungs: the loss adds `guide` times the share of positive evidence outside
+    them (`outside_share`; Ross et al. 2017's "right for the right reasons", on the CAM)."""
     y = torch.as_tensor(np.asarray(y), dtype=torch.long)
-    model.train()
     guided = masks is not None and guide > 0
-    t0, run_loss, run_acc, run_out = time.time(), 0.0, 0.0, 0.0
-    for s in range(steps):
-        ix = np.sort(order[s * BATCH:(s + 1) * BATCH])
+
+    def batch_loss(ix, rng):
         xb, mb = batch_inputs(x, masks if guided else None, ix, rng, aug)
         if guided:
             out, evidence = model.logits_and_evidence(xb)
             share = outside_share(evidence, mb).mean()
             loss = F.cross_entropy(out, y[ix]) + guide * share
-            run_out = 0.98 * run_out + 0.02 * share.item() if s else share.item()
         else:
             out = model(xb)
             loss = F.cross_entropy(out, y[ix])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-        run_loss = 0.98 * run_loss + 0.02 * loss.item() if s else loss.item()
-        run_acc = 0.98 * run_acc + 0.02 * (out.argmax(1) == y[ix]).float().mean().item() if s else 0.5
-        if s % 50 == 0 or s == steps - 1:
-            el = time.time() - t0
-            log(f"[{tag}] step {s + 1}/{steps} loss {run_loss:.3f} acc {run_acc:.3f} "
-                + (f"outside {run_out:.3f} " if guided else "")
-                + f"{(s + 1) * BATCH / max(el, 1e-6):.0f} img/s {el:.0f}s")
-    model.eval()
-    return model
+        stats = {"acc": (out.argmax(1) == y[ix]).float().mean().item()}
+        if guided:
+            stats["outside"] = share.item()
+        return loss, stats
+
+    return train(model, len(x), n_samples, batch_loss, lr=lr, weight_decay=5e-4, seed=seed, weights=weights,
+                 log=log, tag=tag)
 
 
 @torch.no_grad()

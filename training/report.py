@@ -5,7 +5,6 @@ import os
 import numpy as np
 
 from . import plots
-from .calibrate import SENS_MARGIN
 from .audits import C0, C1, DILATE, NO_PIXELS, R0, R1
 from .transfer import GROUPS, RESOLUTION_MIN_SIDE, RESOLUTION_TARGET
 
@@ -180,10 +179,10 @@ def targets(results, transfer_audits, parity):
     res = (transfer_audits or {}).get("resolution")
     if res and "covid_normal" in res:
         r1 = res["covid_normal"]
-        rows += [("Resolution audit, Model 1: mean |Δp| ≤ 0.05", r1["mean_abs_dp"], r1["mean_abs_dp"] <= 0.05),
+        rows += [("Resolution audit, Model 1: mean abs. Δp ≤ 0.05", r1["mean_abs_dp"], r1["mean_abs_dp"] <= 0.05),
                  ("Resolution audit, Model 1: verdicts changed ≤ 3%", r1["verdicts_changed"], r1["verdicts_changed"] <= 0.03)]
     if parity:
-        rows.append(("Parity predictor vs PyTorch ≤ 0.005 (max |Δp|)", parity["max_abs_diff"], parity["ok"]))
+        rows.append(("Parity predictor vs PyTorch: max abs. Δp ≤ 0.005", parity["max_abs_diff"], parity["ok"]))
     lines = ["| target | measured | met |", "|---|---|---|"]
     for t, v, ok in rows:
         lines.append(f"| {t} | {f3(v)} | {'–' if ok is None else ('yes' if ok else '**no**')} |")

@@ -48,7 +48,7 @@ AGE_MASS = {"covid_normal": {"normal": {"adult": 0.7, "pediatric": 0.3}},
 # shipped: contract v2's lung-field input and the measures against shortcuts; baseline: neither (v1's
 # central 224x224, no augmentation, fixed scaling, natural sampling), for the audits' comparison.
 # shipped also fine-tunes with a 14x14 CAM grid (model.dilate_last_stage) and lung guidance: `guide` times
-# the share of its COVID-19 evidence outside the lungs is added to the loss (loop.train).
+# the share of its COVID-19 evidence outside the lungs is added to the loss (loop.train_classifier).
 VARIANTS = {"shipped": {"aug": True, "standardise": True, "balanced": True, "input": "lung_field",
                         "fine_cam": True, "guide": 1.0},
             "baseline": {"aug": False, "standardise": False, "balanced": False, "input": "central",
@@ -107,7 +107,7 @@ def fine_tune(name, clf, backbone_state, tr, n_samples, v, seed, log, tag):
     y = labelled(tr, classes)
     w = loop.balanced_weights(tr.rows, y, age_mass=age_mass(name, classes)) if v["balanced"] else None
     masks = tr.lung_masks() if v["guide"] > 0 else None
-    loop.train(clf, tr.x, y, n_samples, lr=1e-3, seed=seed + 1, weights=w, aug=v["aug"], log=log, tag=tag,
+    loop.train_classifier(clf, tr.x, y, n_samples, lr=1e-3, seed=seed + 1, weights=w, aug=v["aug"], log=log, tag=tag,
                masks=masks, guide=v["guide"])
     return loop.prior_correction(clf, y) if v["balanced"] else 0.0
 
@@ -260,7 +260,7 @@ def pretrain(pre, pool_tr, n_samples, v, seed, init, log, tag):
         init_backbone(pre, init, log)
     yp = labelled(pool_tr, PRETRAIN_CLASSES)
     w = loop.balanced_weights(pool_tr.rows, yp, age_mass=age_mass("pretrain", PRETRAIN_CLASSES)) if v["balanced"] else None
-    loop.train(pre, pool_tr.x, yp, n_samples, lr=3e-3, seed=seed, weights=w, aug=v["aug"], log=log, tag=tag)
+    loop.train_classifier(pre, pool_tr.x, yp, n_samples, lr=3e-3, seed=seed, weights=w, aug=v["aug"], log=log, tag=tag)
 
 
 def save_shipped(name, clf, res, manifest, info, out, log):
@@ -302,7 +302,7 @@ def fit_source_classifier(backbone_state, x, rows, names, n_samples, v, seed, lo
     clf = Classifier(len(names), v["standardise"])
     clf.backbone.load_state_dict(backbone_state)
     w = loop.balanced_weights(rows, y, key="label") if v["balanced"] else None
-    loop.train(clf, x, y, n_samples, lr=1e-3, seed=seed + 2, weights=w, aug=v["aug"], log=log, tag=tag)
+    loop.train_classifier(clf, x, y, n_samples, lr=1e-3, seed=seed + 2, weights=w, aug=v["aug"], log=log, tag=tag)
     return clf.eval()
 
 

@@ -118,7 +118,7 @@ def loso_audit(aux, test, log):
             pos = (y == 1) & is_src if ((y == 1) & is_src).any() else (y == 1)
             neg = (y == 0) & is_src if ((y == 0) & is_src).any() else (y == 0)
             sel = pos | neg
-            logits = run_batches(load_fold(aux, name, src, info), x[sel])[0]
+            logits = run_batches(load_fold(aux, name, src, info), x[sel])
             p = softmax1(logits, info["temperature"])
             s, sp = metrics.sens_spec(y[sel], p, info["threshold"])
             res[src] = {"n_covid": int(pos.sum()), "n_negative": int(neg.sum()),

@@ -8,7 +8,7 @@ import onnx
 import torch
 
 from training import compress
-from training.lungs.augment import augment
+from training.augment import augment_lungs as augment
 from training.lungs.metrics import dice_iou
 from training.lungs.unet import ExportedUNet, UNet
 

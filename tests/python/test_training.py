@@ -198,7 +198,7 @@ class GuidanceTest(unittest.TestCase):
         masks = np.zeros_like(x)
         masks[:, :, :112] = 255
         clf = Classifier(2, fine_cam=True)
-        loop.train(clf, x, y, 128, lr=3e-3, seed=0, masks=masks, guide=5.0, log=lambda m: None)
+        loop.train_classifier(clf, x, y, 128, lr=3e-3, seed=0, masks=masks, guide=5.0, log=lambda m: None)
         with torch.no_grad():
             _, ev = clf.logits_and_evidence(loop.plain(x))
         self.assertEqual(tuple(ev.shape[1:]), (14, 14))

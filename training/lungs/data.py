@@ -8,28 +8,23 @@ import os
 
 import numpy as np
 
-from ..data import CANON, cache_dir, load_canonical, run_prep
+from ..data import CANON, Rows, cache_dir, run_prep
 
 MANUAL = "jsrt"  # SCR manual outlines; the ieee8023 outlines are a VAE model's, coarser
 
 
-class MaskSet:
+class MaskSet(Rows):
     """Canonical images [n,256,256] uint8 and binary masks [n,256,256] bool of one split's masked rows."""
 
     def __init__(self, manifest, split, sources=None):
-        rows = manifest.rows(split)
-        idx = [i for i, r in enumerate(rows) if r["lung_mask"] and (sources is None or r["source"] in sources)]
-        self.rows = [rows[i] for i in idx]
-        canon = load_canonical(manifest, split)
-        self.x = np.ascontiguousarray(canon[np.array(idx, dtype=np.int64)]) if idx else np.zeros((0, CANON, CANON), np.uint8)
+        super().__init__(manifest, split, lambda r: r["lung_mask"] and (sources is None or r["source"] in sources))
+        idx = list(self.idx)
+        self.x = np.ascontiguousarray(self.canon[self.idx]) if idx else np.zeros((0, CANON, CANON), np.uint8)
         masks = load_masks(manifest, split)
-        all_masked = [i for i, r in enumerate(rows) if r["lung_mask"]]
+        all_masked = [i for i, r in enumerate(manifest.rows(split)) if r["lung_mask"]]
         pos = {i: k for k, i in enumerate(all_masked)}
         self.y = masks[[pos[i] for i in idx]] >= 128 if idx else np.zeros((0, CANON, CANON), bool)
         self.manual = np.array([r["source"] == MANUAL for r in self.rows], bool)
-
-    def __len__(self):
-        return len(self.rows)
 
 
 def load_masks(manifest, split):

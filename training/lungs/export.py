@@ -1,56 +1,32 @@
 """ONNX export of the lung model and its card (models/lungs.json)."""
-import datetime
-import json
 import os
 
-import numpy as np
-import onnx
 import torch
 
-from .. import cards, compress
-from ..data import sha256_file
-from ..export import CONTRACT_VERSION, OPSET, license_text
+from ..export import card_base, export_graph, license_text, pattern, write_json
 from .unet import ExportedUNet
 
 VERSION = "1.1.0"  # 1.1.0: the first made by make train with every initial weight seeded
 MAX_BYTES = 3 * 1024 * 1024
 
 
-def pattern_256():
-    """x[y][x] = (3*x + 5*y) mod 256 as float, 256x256, shape [1,1,256,256] (the self-test input)."""
-    yy, xx = np.mgrid[0:256, 0:256]
-    return torch.from_numpy(((3 * xx + 5 * yy) % 256).astype(np.float32)).view(1, 1, 256, 256)
-
-
 def export(net, manifest, metrics, train_info, out, log):
     path = os.path.join(out, "lungs.onnx")
     wrapper = ExportedUNet(net).eval()
-    torch.onnx.export(wrapper, torch.rand(2, 1, 256, 256) * 255, path, opset_version=OPSET,
-                      input_names=["input"], output_names=["mask"],
-                      dynamic_axes={"input": {0: "N"}, "mask": {0: "N"}}, do_constant_folding=True)
-    compress.store_int8(path)
-    onnx.checker.check_model(onnx.load(path))
-    size = os.path.getsize(path)
-    if size > MAX_BYTES:
-        raise SystemExit(f"{path} is {size} bytes, over the 3 MB limit")
+    size = export_graph(wrapper, torch.rand(2, 1, 256, 256) * 255, path, ["mask"], max_bytes=MAX_BYTES)
     with torch.no_grad():
-        m = wrapper(pattern_256())[0]
-    card = {
-        "name": "lungs",
-        "title": "Lung fields",
-        "version": VERSION,
-        "contract_version": CONTRACT_VERSION,
-        "sha256": sha256_file(path),
-        "file": "lungs.onnx",
-        "bytes": size,
-        "created": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "input": {"name": "input", "shape": ["N", 1, 256, 256], "dtype": "float32", "range": [0, 255],
-                  "layout": "the canonical 256x256 image (contract step 2), gray, row-major"},
-        "outputs": {"mask": "[N,256,256], P(lung) per canonical pixel; lung where >= 0.5"},
-        "architecture": {**cards.architecture(net, "U-Net, two dilated 3x3 convolutions at 16x16"),
-                         "internal_resolution": 128,
-                         "in_graph": "per-image standardisation, 2x2 average pooling, network, bilinear "
-                                     "upsampling to 256x256, sigmoid"},
+        m = wrapper(pattern(256))[0]
+    card = card_base(
+        name="lungs", title="Lung fields", version=VERSION, onnx_path=path, module=net,
+        description="U-Net, two dilated 3x3 convolutions at 16x16", size=256,
+        input_layout="the canonical 256x256 image (contract step 2), gray, row-major",
+        outputs={"mask": "[N,256,256], P(lung) per canonical pixel; lung where >= 0.5"},
+        architecture={"internal_resolution": 128,
+                      "in_graph": "per-image standardisation, 2x2 average pooling, network, bilinear "
+                                  "upsampling to 256x256, sigmoid"},
+        self_test={"input": "pattern-256", "description": "x[y][x] = (3*x + 5*y) mod 256 as float, 256x256",
+                   "expected_mean": round(float(m.mean()), 6), "tolerance": 0.01})
+    card.update({
         "training_data": {"manifest_sha256": manifest.sha256,
                           "masks": "lung_mask column of the train split: JSRT SCR manual outlines (weight 1) "
                                    "and ieee8023 lung-VAE outlines (weight 0.5)",
@@ -71,11 +47,6 @@ def export(net, manifest, metrics, train_info, out, log):
         "intended_use": "Preparing the classifiers' lung-field input and the page's lung outline. Not a "
                         "measurement tool.",
         "license": license_text(),
-        "self_test": {"input": "pattern-256", "description": "x[y][x] = (3*x + 5*y) mod 256 as float, 256x256",
-                      "expected_mean": round(float(m.mean()), 6), "tolerance": 0.01},
-    }
-    with open(os.path.join(out, "lungs.json"), "w") as f:
-        json.dump(card, f, indent=2)
-        f.write("\n")
+    })
+    write_json(os.path.join(out, "lungs.json"), card)
     log(f"[lungs] wrote {path} ({size} bytes), self-test mean {m.mean():.6f}")
-    return card

@@ -9,7 +9,6 @@ its card. Nothing is selected on test: the schedule is fixed and test is only me
 """
 import argparse
 import json
-import math
 import os
 import time
 
@@ -17,10 +16,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .. import compress
+from .. import compress, loop
 from ..data import Manifest
 from . import export
-from .augment import augment
+from ..augment import augment_lungs
 from .data import MaskSet
 from .metrics import dice_iou
 
@@ -47,31 +46,14 @@ def loss_fn(logits, y):
 
 
 def fit(net, ds, cfg, seed, log):
-    rng = np.random.default_rng(seed)
-    torch.manual_seed(seed)
     w = np.array([WEIGHT.get(r["source"], 0.5) for r in ds.rows])
-    order = rng.choice(len(ds), cfg["samples"], replace=True, p=w / w.sum())
-    b = cfg["batch"]
-    steps = max(1, len(order) // b)
-    opt = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
-    warm = max(1, steps // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, steps - warm))))
-    net.train()
-    t0, run = time.time(), None
-    for s in range(steps):
-        ix = np.sort(order[s * b:(s + 1) * b])
-        x, y = augment(ds.x[ix], ds.y[ix], rng)
-        loss = loss_fn(net(x), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-        run = loss.item() if run is None else 0.95 * run + 0.05 * loss.item()
-        if s % 50 == 0 or s == steps - 1:
-            log(f"[lungs] step {s + 1}/{steps} loss {run:.4f} {(s + 1) * b / (time.time() - t0):.1f} img/s")
-    net.eval()
-    return net
+
+    def batch_loss(ix, rng):
+        x, y = augment_lungs(ds.x[ix], ds.y[ix], rng)
+        return loss_fn(net(x), y), {}
+
+    return loop.train(net, len(ds), cfg["samples"], batch_loss, lr=3e-3, weight_decay=1e-4, seed=seed,
+                      weights=w / w.sum(), batch=cfg["batch"], log=log, tag="lungs")
 
 
 @torch.no_grad()

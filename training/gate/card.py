@@ -1,6 +1,5 @@
-"""Card, predictor run and Markdown section for the input gate (training/gate.py)."""
+"""Card, predictor run and Markdown section for the input gate."""
 import csv
-import datetime
 import io
 import json
 import os
@@ -11,9 +10,10 @@ import tempfile
 
 import numpy as np
 
-from . import cards
-from .export import CONTRACT_VERSION
-from .gate import NEG_CATS, REASON
+from .. import cards
+from ..export import CONTRACT_VERSION, card_base
+from . import NEG_CATS, REASON
+from .fit import breakdown
 
 CATEGORY_TEXT = {
     "lateral": "lateral chest views (the manifest's `lateral` rows, manifest split)",
@@ -49,38 +49,28 @@ LIMITATIONS = [
 ]
 
 
-def write_card(card, path):
-    with open(path, "w") as f:
-        json.dump(card, f, indent=2)
-        f.write("\n")
-
-
-def card(version, sha, thr, expected, counts, figs, pred, man, a, net):
+def card(version, thr, expected, counts, figs, man, a, net):
+    """The gate's card, its common fields from export.card_base (architecture read off `net`)."""
     expected, expected_logits = expected
-    return {
-        "name": "gate",
-        "title": "Input gate: frontal chest X-ray or not",
-        "version": version,
-        "contract_version": CONTRACT_VERSION,
-        "preprocessing": f"docs/PREPROCESSING.md (contract v{CONTRACT_VERSION}, the gate's input): canonical 256x256 from the C++ core, central 224x224, float 0..255",
-        "sha256": sha,
-        "file": "gate.onnx",
-        "bytes": os.path.getsize(os.path.join(a.out, "gate.onnx")),
-        "created": datetime.date.today().isoformat(),
-        "input": {"name": "input", "shape": ["N", 1, 224, 224], "dtype": "float32", "range": [0, 255]},
-        "outputs": {"p_in_scope": "[N] probability that the input is a frontal chest X-ray",
-                    "logits": "[N,2] index 1 = in scope (frontal chest X-ray)"},
-        "architecture": cards.architecture(net, "input gate CNN: " + cards.GATE_TEXT),
+    c = card_base(
+        name="gate", title="Input gate: frontal chest X-ray or not", version=version,
+        onnx_path=os.path.join(a.out, "gate.onnx"), module=net, description="input gate CNN: " + cards.GATE_TEXT,
+        input_layout="gray, row-major; the central 224x224 of the canonical 256x256 image",
+        outputs={"p_in_scope": "[N] probability that the input is a frontal chest X-ray",
+                 "logits": "[N,2] index 1 = in scope (frontal chest X-ray)"},
+        self_test={"input": "pattern-v1", "description": "x[y][x] = (3*x + 5*y) mod 256 as float, 224x224",
+                   "expected_prob": round(expected, 6), "tolerance": 0.01,
+                   "expected_logits": expected_logits, "logits_tolerance": 0.05,
+                   "note": "pattern-v1 is far from a chest X-ray, so expected_prob is near 0; the logits "
+                           "are the more sensitive check"})
+    c["preprocessing"] = (f"docs/PREPROCESSING.md (contract v{CONTRACT_VERSION}, the gate's input): canonical "
+                          "256x256 from the C++ core, central 224x224, float 0..255")
+    c.update({
         "threshold": round(thr, 6),
         "threshold_rule": "Reject when p_in_scope < threshold. Threshold = the largest value that rejects at most 1% "
                           "of the frontal X-rays of the validation split (all sources, adult and pediatric); chosen "
                           "on val only, test was never used (target on test: <= 2% of frontal X-rays rejected).",
         "reject_reason": REASON,
-        "self_test": {"input": "pattern-v1", "description": "x[y][x] = (3*x + 5*y) mod 256 as float, 224x224",
-                      "expected_prob": round(expected, 6), "tolerance": 0.01,
-                      "expected_logits": expected_logits, "logits_tolerance": 0.05,
-                      "note": "pattern-v1 is far from a chest X-ray, so expected_prob is near 0; the logits "
-                              "are the more sensitive check"},
         "training_data": {
             "positives": "frontal images (labels covid, normal, pneumonia, nodule; every source and age group) of "
                          "the manifest's train split, sampled with equal mass per source",
@@ -96,7 +86,8 @@ def card(version, sha, thr, expected, counts, figs, pred, man, a, net):
         "known_limitations": LIMITATIONS,
         "intended_use": "Refuse inputs that are not frontal chest X-rays before a research model gives a verdict. "
                         "Research and teaching only, not for clinical use.",
-    }
+    })
+    return c
 
 
 def predictor_figures(items, out_dir, log, timeout=3000):
@@ -123,7 +114,6 @@ def predictor_figures(items, out_dir, log, timeout=3000):
 
 
 def summarise(items, gates, log):
-    from .gate import breakdown
     rej = np.array([gates.get(os.path.abspath(it["file"]), "").startswith("rejected") for it in items])
     missing = sum(os.path.abspath(it["file"]) not in gates for it in items)
     figs = breakdown(items, np.where(rej, 0.0, 1.0), 0.5)
@@ -241,7 +231,7 @@ def probes(data_dir, models_dir, split="val", n=100, seed=5):
     """Out-of-spec stress probes through the headless predictor (informational, not used for any choice):
     the real originals, and frontal X-rays of `split` (stratified by source) altered the way uploads can be."""
     from PIL import Image, ImageOps
-    from .data import Manifest
+    from ..data import Manifest
     man = Manifest(data_dir)
     rng = np.random.default_rng(seed)
     rows = [r for r in man.rows(split) if r["label"] != "lateral"]

@@ -24,7 +24,7 @@ import sys
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from .data import CANON, PREP
+from ..data import CANON, PREP
 
 ROOT = os.path.join("build", "gate-data")
 SPLITS = ("train", "val", "test")
