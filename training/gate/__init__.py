@@ -12,6 +12,6 @@ Modules: net.py (the network and its ONNX export), data.py (positives and negati
 (augmentation, training, threshold, figures), card.py (the card, the predictor's figures and the Markdown
 section), negatives.py (the synthesised and packaged negatives), __main__.py (the command).
 """
-VERSION = "1.1.0"
+VERSION = "1.2.0"  # 1.2.0: retrained on contract v3 canonical images
 NEG_CATS = ["lateral", "natural", "graphics", "text", "screenshot", "diagram", "synthetic", "colour"]
 REASON = "not_a_frontal_chest_xray"
