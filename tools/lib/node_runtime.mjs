@@ -70,3 +70,30 @@ export async function createNodePipeline({ modelsDir = path.join(ROOT, 'models')
   }
   return pipeline;
 }
+
+// The analysis module (ONNX Runtime built from C++ with the whole analysis; src/web/analysis_api.cpp).
+export const ANALYSIS_BUILD = path.join(ROOT, 'build/wasm');
+
+export async function loadAnalysisModule(dir = ANALYSIS_BUILD) {
+  const js = path.join(dir, 'xraylens_analysis.js');
+  if (!fs.existsSync(js)) throw new Error(`${js} not found: run "make build" first`);
+  provideCommonJsGlobals(dir);
+  const { default: create } = await import(pathToFileURL(js).href);
+  return create({ wasmBinary: fs.readFileSync(path.join(dir, 'xraylens_analysis.wasm')) });
+}
+
+// An Analysis (web/analysis.js) with every model of modelsDir: `.onnx` files checked against their
+// cards' sha256, or the `.ort` files the build converted (ortDir) with the cards of modelsDir.
+export async function createNodeAnalysis({ modelsDir = path.join(ROOT, 'models'), format = 'onnx',
+  ortDir = path.join(ANALYSIS_BUILD, 'models'), moduleDir = ANALYSIS_BUILD, siteDir } = {}) {
+  const { Analysis } = await import('../../web/analysis.js');
+  const analysis = new Analysis(await loadAnalysisModule(moduleDir), await dicomOptions(siteDir));
+  for (const spec of [...MODELS, GATE, LUNGS]) {
+    const card = readIfExists(path.join(modelsDir, `${spec.file}.json`));
+    const file = format === 'ort' ? path.join(ortDir, `${spec.file}.ort`) : path.join(modelsDir, `${spec.file}.onnx`);
+    const bytes = readIfExists(file);
+    // a converted .ort has no digest of its own on the card; the build made it from the checked .onnx
+    await analysis.loadModel(spec, bytes && new Uint8Array(bytes), card && JSON.parse(card), format === 'ort' ? null : undefined);
+  }
+  return analysis;
+}
