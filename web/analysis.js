@@ -26,10 +26,11 @@ export class Analysis {
       if (!bytes || !card) throw new Error('model file not present');
       if (sha256 && (await sha256Hex(bytes)) !== sha256) throw new Error('the model file does not match its card (sha256)');
       this.module.fileBuffer(bytes.length).set(bytes);
-      entry.error = this.module.loadModel(spec.key, card);
+      entry.error = this.module.loadModel(spec.key, { ...card, title: card.title || spec.title });
       entry.ok = entry.error === '';
     } catch (e) {
       entry.error = e.message || String(e);
+      this.module.refuseModel(spec.key, card ?? { title: spec.title }, entry.error);
     }
     return entry;
   }

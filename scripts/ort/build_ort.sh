@@ -2,14 +2,17 @@
 # Builds ONNX Runtime 1.13.1 as a WebAssembly static library from the source bundle, once per machine.
 #
 #   scripts/ort/build_ort.sh OPS_CONFIG [full|minimal]   -> prints the install folder
-#   (XRAYLENS_ORT_DIR_ONLY=1: print the folder these inputs map to, build nothing)
+#   (XRAYLENS_ORT_DIR_ONLY=1: print the folder these inputs map to, build nothing;
+#    XRAYLENS_ORT_SOURCES_ONLY=1: stop once the sources are checked and laid out)
 #
-# The result lives outside the clone, in ${XDG_CACHE_HOME:-$HOME/.cache}/xraylens/ort-<key>/
-# (lib/libonnxruntime_webassembly.a, include/, build.log, DONE), where <key> is a sha256 over the
-# bundle's checksums, the operator config, the mode and flags, the recipe number and the compilers: a second
-# clone with the same inputs reuses it. The host protoc 3.18.3 is cached beside it (protoc-<sha>/).
-# Bundle: ${XRAYLENS_ORT_BUNDLE:-<repo>/../shared/vendor/onnxruntime-1.13.1}; each tarball's sha256 is
-# checked against SHA256SUMS before use. Builds run at low priority with ${JOBS:-2} jobs.
+# The result lives outside the clone, in ${XDG_CACHE_HOME:-$HOME/.cache}/xraylens/ort-<mode>-<key>/
+# (lib/libonnxruntime_webassembly.a, include/, ops.config, build.log, DONE), where <key> is a sha256 over
+# scripts/ort/sources.sha256 (every source file the build reads), the operator config, the mode and
+# flags, the recipe number and the compilers: a second clone with the same inputs reuses it. The host
+# protoc 3.18.3 is cached beside it (protoc-<sha>/).
+# Sources: the bundle ${XRAYLENS_ORT_BUNDLE:-<repo>/../shared/vendor/onnxruntime-1.13.1} (its SHA256SUMS
+# checked), or, where there is none, the same upstream commits downloaded by fetch_sources.sh; either
+# way every file is checked against sources.sha256 before it is built. Low priority, ${JOBS:-2} jobs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -20,11 +23,6 @@ bundle=${XRAYLENS_ORT_BUNDLE:-$repo/../shared/vendor/onnxruntime-1.13.1}
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/xraylens
 jobs=${JOBS:-2}
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
-
-if [ ! -f "$bundle/SHA256SUMS" ]; then
-  echo "build_ort: no ORT source bundle at $bundle (set XRAYLENS_ORT_BUNDLE, or run scripts/ort/fetch_bundle.sh)" >&2
-  exit 1
-fi
 
 common_flags=(
   -DCMAKE_BUILD_TYPE=MinSizeRel
@@ -44,7 +42,7 @@ fi
 
 # Bump when a change to this script changes what it builds.
 recipe=1
-key=$( { cat "$bundle/SHA256SUMS"; grep -v '^#' "$config"; echo "$recipe $mode ${common_flags[*]} ${mode_flags[*]}";
+key=$( { cat "$here/sources.sha256"; grep -v '^#' "$config"; echo "$recipe $mode ${common_flags[*]} ${mode_flags[*]}";
          em++ --version 2>/dev/null | sed -n 1p; c++ --version | sed -n 1p; } | sha256sum | cut -c1-16)
 out=$cache/ort-$mode-$key
 if [ -f "$out/DONE" ] || [ -n "${XRAYLENS_ORT_DIR_ONLY:-}" ]; then echo "$out"; exit 0; fi
@@ -58,27 +56,31 @@ log=$out/build.log
 say() { echo "build_ort: $*" | tee -a "$log" >&2; }
 t0=$(date +%s)
 
-say "checking the bundle's checksums ($bundle)"
-(cd "$bundle" && sha256sum --quiet -c SHA256SUMS) >>"$log" 2>&1 || { say "checksum mismatch, see $log"; exit 1; }
-
 src=$out/src
-say "unpacking into $src"
 mkdir -p "$src"
-unpack() { tar -xJf "$bundle/$1" -C "$src"; }
-unpack onnxruntime-1.13.1.tar.xz
+if [ -f "$bundle/SHA256SUMS" ]; then
+  say "checking the bundle's checksums and unpacking it ($bundle)"
+  (cd "$bundle" && sha256sum --quiet -c SHA256SUMS) >>"$log" 2>&1 || { say "checksum mismatch, see $log"; exit 1; }
+  for t in "$bundle"/*.tar.xz; do tar -xJf "$t" -C "$src"; done
+else
+  say "no source bundle at $bundle: downloading the pinned upstream sources"
+  "$here/fetch_sources.sh" "$src" >>"$log" 2>&1 || { say "download failed, see $log"; exit 1; }
+fi
+say "checking every source file against scripts/ort/sources.sha256"
+(cd "$src" && sha256sum --quiet -c "$here/sources.sha256") >>"$log" 2>&1 || { say "source mismatch, see $log"; exit 1; }
 ort=$src/onnxruntime-1.13.1
 ext=$ort/cmake/external
 for pair in date-2.4.1:date flatbuffers-1.12.0:flatbuffers json-3.10.5:json mp11-boost-1.75.0:mp11 \
-            nsync-1.23.0:nsync onnx-5a5f8a59:onnx protobuf-3.18.3:protobuf re2-2021-06-01:re2; do
-  unpack "${pair%%:*}.tar.xz"; rm -rf "${ext:?}/${pair#*:}"; mv "$src/${pair%%:*}" "$ext/${pair#*:}"
+            nsync-1.23.0:nsync onnx-5a5f8a59:onnx protobuf-3.18.3:protobuf re2-2021-06-01:re2 \
+            safeint-ff15c6ad:SafeInt/safeint; do
+  mkdir -p "$(dirname "$ext/${pair#*:}")"; rm -rf "${ext:?}/${pair#*:}"; mv "$src/${pair%%:*}" "$ext/${pair#*:}"
 done
-unpack safeint-ff15c6ad.tar.xz; mkdir -p "$ext/SafeInt"; rm -rf "$ext/SafeInt/safeint"; mv "$src/safeint-ff15c6ad" "$ext/SafeInt/safeint"
-unpack abseil-cpp-20211102.0.tar.xz
 absl=$src/abseil-cpp-20211102.0
 (cd "$absl" && patch -p1 --binary --ignore-whitespace -s < "$ort/cmake/patches/abseil/Fix_Nvidia_Build_Break.patch")
+if [ -n "${XRAYLENS_ORT_SOURCES_ONLY:-}" ]; then say "sources ready in $src (XRAYLENS_ORT_SOURCES_ONLY)"; exit 0; fi
 
 # Host protoc of the bundle's protobuf version (ONNX's .proto files are compiled with it).
-psha=$(grep protobuf "$bundle/SHA256SUMS" | cut -c1-12)
+psha=$(grep "  protobuf-3.18.3/" "$here/sources.sha256" | sha256sum | cut -c1-12)
 protoc_dir=$cache/protoc-3.18.3-$psha
 if [ ! -x "$protoc_dir/protoc" ]; then
   say "building host protoc 3.18.3"

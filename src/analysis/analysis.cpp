@@ -49,6 +49,13 @@ std::string Analyser::load(const ModelSpec& spec, const uint8_t* bytes, size_t s
   return e.error;
 }
 
+void Analyser::refuse(const ModelSpec& spec, const std::string& error) {
+  Entry& e = models_[spec.key];
+  e.spec = spec;
+  e.model.reset();
+  e.error = error.empty() ? "refused" : error;
+}
+
 std::string Analyser::model_error(const std::string& key) const {
   const auto it = models_.find(key);
   if (it == models_.end()) return "not loaded";

@@ -67,6 +67,9 @@ class Analyser {
  public:
   // Loads a model and runs its self-test; "" when it is ready, else why it will not answer (kept).
   std::string load(const ModelSpec& spec, const uint8_t* bytes, size_t size);
+  // Records a model that failed a check made elsewhere (its file missing, its digest wrong): it never
+  // answers, and each analysis that asks for it says why.
+  void refuse(const ModelSpec& spec, const std::string& error);
   // "" when the model `key` is ready; else its error ("not loaded" when never given).
   std::string model_error(const std::string& key) const;
   const ModelSpec* spec(const std::string& key) const;

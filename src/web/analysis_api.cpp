@@ -62,6 +62,10 @@ std::string load_model(const std::string& key, const val& card) {
   return g_analyser.load(spec_from_card(key, card), bytes.data(), bytes.size());
 }
 
+void refuse_model(const std::string& key, const val& card, const std::string& error) {
+  g_analyser.refuse(spec_from_card(key, card), error);
+}
+
 std::string model_error(const std::string& key) { return g_analyser.model_error(key); }
 
 xr::AnalyseOptions options_from(const val& o) {
@@ -150,6 +154,7 @@ val analyse_samples(int width, int height, int channels, int max_value, const st
 
 EMSCRIPTEN_BINDINGS(xraylens_analysis) {
   emscripten::function("loadModel", &load_model);
+  emscripten::function("refuseModel", &refuse_model);
   emscripten::function("modelError", &model_error);
   emscripten::function("analyseFile", &analyse_file);
   emscripten::function("analyseSamples", &analyse_samples);

@@ -84,11 +84,11 @@ export async function loadAnalysisModule(dir = ANALYSIS_BUILD) {
 
 // An Analysis (web/analysis.js) with every model of modelsDir: `.onnx` files checked against their
 // cards' sha256, or the `.ort` files the build converted (ortDir) with the cards of modelsDir.
-export async function createNodeAnalysis({ modelsDir = path.join(ROOT, 'models'), format = 'onnx',
-  ortDir = path.join(ANALYSIS_BUILD, 'models'), moduleDir = ANALYSIS_BUILD, siteDir } = {}) {
+export async function createNodeAnalysis({ modelsDir = path.join(ROOT, 'models'), keys = MODELS.map((m) => m.key),
+  format = 'onnx', ortDir = path.join(ANALYSIS_BUILD, 'models'), moduleDir = ANALYSIS_BUILD, siteDir } = {}) {
   const { Analysis } = await import('../../web/analysis.js');
   const analysis = new Analysis(await loadAnalysisModule(moduleDir), await dicomOptions(siteDir));
-  for (const spec of [...MODELS, GATE, LUNGS]) {
+  for (const spec of [...MODELS.filter((m) => keys.includes(m.key)), GATE, LUNGS]) {
     const card = readIfExists(path.join(modelsDir, `${spec.file}.json`));
     const file = format === 'ort' ? path.join(ortDir, `${spec.file}.ort`) : path.join(modelsDir, `${spec.file}.onnx`);
     const bytes = readIfExists(file);
