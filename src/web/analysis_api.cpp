@@ -1,6 +1,7 @@
 // The embind API of the analysis: models are handed over once (bytes + card), then each image is
 // handed over once (fileBuffer / samplesBuffer, web_input.h) and one call returns the whole result.
-// The last analysis stays in the module (its study, lung field) for the views and the labelled copy.
+// The analysed study and its lung field become the core API's open study (core_api.h), for the views
+// and the labelled copy.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -10,6 +11,7 @@
 
 #include "analysis.h"
 #include "contract.h"
+#include "core_api.h"
 #include "lung_field.h"
 #include "web_input.h"
 
@@ -18,7 +20,6 @@ using emscripten::val;
 namespace {
 
 xr::Analyser g_analyser;
-xr::Analysis g_last;
 
 double number(const val& v, const char* key, double fallback) {
   const val x = v[key];
@@ -128,10 +129,10 @@ val result_info(const xr::Analysis& a) {
   return info;
 }
 
-// A failed open keeps the previous analysis (what is on screen stays).
+// A failed open keeps the previous study (what is on screen stays).
 val keep(xr::Analysis a) {
   val info = result_info(a);
-  if (a.study.ok()) g_last = std::move(a);
+  if (a.study.ok()) xrweb::adopt_study(std::move(a.study), a.lungs);
   return info;
 }
 

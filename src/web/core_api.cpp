@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "contract.h"
+#include "core_api.h"
 #include "labelled_copy.h"
 #include "lung_field.h"
 #include "preprocess.h"
@@ -44,6 +45,18 @@ val open_study(xr::Study study) {
   clear_lungs();
   return xrweb::study_info(g_study);
 }
+
+}  // namespace
+
+void xrweb::adopt_study(xr::Study study, const xr::LungField& lungs) {
+  g_study = std::move(study);
+  g_display = {};
+  clear_lungs();
+  g_lung = lungs;
+  g_lung_input.assign(g_lung.input.begin(), g_lung.input.end());
+}
+
+namespace {
 
 val open_file() {
   const std::vector<uint8_t> file = xrweb::take_file();

@@ -133,3 +133,27 @@ test('the shipped models as .onnx and as the .ort the build converts: same answe
   assert.match(bad.error, /neither PNG nor JPEG/);
   assert.equal((await onnx.analyse(image, both)).results[0].pCovid, r1.results[0].pCovid);
 });
+
+test('the analysed study is the module\'s open study: display, lung outline and labelled copy answer for it', async () => {
+  const a = await createNodeAnalysis({ format: 'ort' });
+  const m = a.module;
+  const r = await a.analyse(image, both);
+  const d = m.display(512);
+  assert.equal(Math.max(d.width, d.height), 512);
+  assert.ok(Math.abs(d.width / d.height - r.width / r.height) < 0.01, `${d.width}x${d.height} vs ${r.width}x${r.height}`);
+  assert.equal(m.lungMask().length, 256 * 256);
+  assert.equal(m.lungWeight().length, 224 * 224);
+  assert.ok(m.lungMask().some((v) => v === 255));
+  const x = r.results[0];
+  const png = new Uint8Array(m.labelledCopyPng(x.pCovid, x.threshold, x.title, '2026-01-01', 'IM-0640-0001-0001.jpeg'));
+  assert.deepEqual(Array.from(png.subarray(0, 4)), [0x89, 0x50, 0x4e, 0x47]);
+  // a file that does not open leaves the analysed study in place
+  assert.equal((await a.analyse(new Uint8Array([1, 2, 3]), both)).ok, false);
+  assert.deepEqual([m.display(512).width, m.display(512).height], [d.width, d.height]);
+  // a new study replaces the display (not the cached one of the last)
+  const other = read(ORIGINALS, 'covid-19-pneumonia-14-L.png');
+  const r2 = await a.analyse(other, both);
+  const d2 = m.display(512);
+  assert.ok(Math.abs(d2.width / d2.height - r2.width / r2.height) < 0.01);
+  assert.notDeepEqual([d2.width, d2.height, r2.width], [d.width, d.height, r.width]);
+});
