@@ -6,6 +6,8 @@
 set(XRAYLENS_ORT_DIR "" CACHE PATH "An ORT install from scripts/ort/build_ort.sh (empty: build or reuse the cached one)")
 set(XRAYLENS_ORT_MODE "full" CACHE STRING "full (loads .onnx and .ort, converts) or minimal (.ort only)")
 file(GLOB XR_ONNX_MODELS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/models/*.onnx)
+# a model replaced under the same name re-runs this configure too (its operators may differ)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${XR_ONNX_MODELS})
 
 if(NOT XRAYLENS_ORT_DIR)
   set(XR_ORT_CONFIG ${CMAKE_BINARY_DIR}/ort-ops.config)
