@@ -17,13 +17,16 @@ function provideCommonJsGlobals(dir) {
   globalThis.__dirname ??= dir;
 }
 
-export async function loadCore(siteDir = SITE) {
-  const js = path.join(siteDir, 'xraylens_core.js');
+// An Emscripten module NAME.js + NAME.wasm from dir, instantiated.
+async function loadModule(dir, name) {
+  const js = path.join(dir, `${name}.js`);
   if (!fs.existsSync(js)) throw new Error(`${js} not found: run "make build" first`);
-  provideCommonJsGlobals(siteDir);
-  const { default: createCore } = await import(pathToFileURL(js).href);
-  return createCore({ wasmBinary: fs.readFileSync(path.join(siteDir, 'xraylens_core.wasm')) });
+  provideCommonJsGlobals(dir);
+  const { default: create } = await import(pathToFileURL(js).href);
+  return create({ wasmBinary: fs.readFileSync(path.join(dir, `${name}.wasm`)) });
 }
+
+export const loadCore = (siteDir = SITE) => loadModule(siteDir, 'xraylens_core');
 
 // The site's DICOM codecs (as the page loads them, from codecs/), each loaded on first use.
 function nodeCodecs(siteDir) {
@@ -74,13 +77,7 @@ export async function createNodePipeline({ modelsDir = path.join(ROOT, 'models')
 // The analysis module (ONNX Runtime built from C++ with the whole analysis; src/web/analysis_api.cpp).
 export const ANALYSIS_BUILD = path.join(ROOT, 'build/wasm');
 
-export async function loadAnalysisModule(dir = ANALYSIS_BUILD) {
-  const js = path.join(dir, 'xraylens_analysis.js');
-  if (!fs.existsSync(js)) throw new Error(`${js} not found: run "make build" first`);
-  provideCommonJsGlobals(dir);
-  const { default: create } = await import(pathToFileURL(js).href);
-  return create({ wasmBinary: fs.readFileSync(path.join(dir, 'xraylens_analysis.wasm')) });
-}
+export const loadAnalysisModule = (dir = ANALYSIS_BUILD) => loadModule(dir, 'xraylens_analysis');
 
 // An Analysis (web/analysis.js) with every model of modelsDir: `.onnx` files checked against their
 // cards' sha256, or the `.ort` files the build converted (ortDir) with the cards of modelsDir.
