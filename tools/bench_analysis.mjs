@@ -2,11 +2,12 @@
 // Node benchmark of the one-call analysis (xraylens_analysis: C++ analysis + ONNX Runtime 1.13.1 built
 // from C++) beside the older JS + onnxruntime-web path, same models, same process, same machine.
 // Not a test: it prints one JSON object and asserts nothing.
-//   node tools/bench_analysis.mjs   (after `make build`)
+//   node tools/bench_analysis.mjs   (after `make build`; tools/bench.mjs includes it as `analysis`)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { pathToFileURL } from 'node:url';
 
 import { MODELS } from '../web/pipeline.js';
 import { ANALYSIS_BUILD, ROOT, SITE, createNodeAnalysis, createNodePipeline } from './lib/node_runtime.mjs';
@@ -78,7 +79,8 @@ async function benchOld(image, originals) {
   return { ready_ms: round(readyMs), infer_ms: infer, lungs_ms: round(median(lungs.slice(2))), e2e_ms: e2e };
 }
 
-async function main() {
+// The figures as one object (tools/bench.mjs adds them to its own).
+export async function benchAnalysis() {
   const image = new Uint8Array(fs.readFileSync(path.join(ORIGINALS, 'IM-0640-0001-0001.jpeg')));
   const originals = fs.readdirSync(ORIGINALS).filter((f) => /\.(png|jpe?g)$/i.test(f)).map((f) => [f, new Uint8Array(fs.readFileSync(path.join(ORIGINALS, f)))]);
   const ortWeb = path.join(ROOT, 'node_modules/onnxruntime-web/dist');
@@ -97,7 +99,7 @@ async function main() {
     cpp_onnx: await benchNew('onnx', image, originals),
     onnxruntime_web: await benchOld(image, originals),
   };
-  console.log(JSON.stringify(out, null, 2));
+  return out;
 }
 
-main();
+if (import.meta.url === pathToFileURL(process.argv[1]).href) console.log(JSON.stringify(await benchAnalysis(), null, 2));
