@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   clang libclang-rt-14-dev
-  emscripten libstb-dev libimgui-dev libgtest-dev
+  emscripten libstb-dev libimgui-dev libgtest-dev libeigen3-dev
   nodejs npm node-acorn
   chromium
   python3-torch python3-torchvision python3-onnx python3-numpy python3-pil

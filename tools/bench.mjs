@@ -5,7 +5,8 @@
 // lungs_ms), file-to-verdict per
 // original image, and in the same session the reference models (VGG16 with the seed tutorial's head,
 // DenseNet-121 with one channel) for comparison; batch mode on a folder of real images (files a second,
-// the browser's memory over the run) with 1 and 2 workers.
+// the browser's memory over the run) with 1 and 2 workers; and, as `analysis`, tools/bench_analysis.mjs
+// (the C++ analysis module beside ORT Web under Node: wasm raw and gzipped sizes, ready, inference).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import zlib from 'node:zlib';
 import { MODELS } from '../web/pipeline.js';
 import { ROOT, SITE } from './lib/node_runtime.mjs';
 import { gzipTotal } from './make_dist.mjs';
+import { benchAnalysis } from './bench_analysis.mjs';
 import { ORIGINALS, PY, defaultModels, launch, makeBatchFolder, openApp, prepareSite, startServer } from '../tests/e2e/harness.mjs';
 
 const RUNS = 20;
@@ -217,6 +219,8 @@ async function main() {
     await page.close();
 
     if (!process.argv.includes('--no-batch')) Object.assign(out, await batchBench(server.url));
+    // The C++ analysis module (ONNX Runtime built from C++) beside ORT Web, under Node: sizes and times.
+    out.analysis = await benchAnalysis();
   } finally {
     await browser.close();
     server.close();

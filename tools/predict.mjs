@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The headless predictor: the page's wasm core, pipeline and ONNX Runtime Web, run under Node.
+// The headless predictor: the page's analysis (one C++ call with ONNX Runtime built from C++, the
+// wasm module xraylens_analysis, through web/analysis.js), run under Node.
 //   node tools/predict.mjs [--model covid-normal|covid-pneumonia|both] [--models-dir DIR] [--list FILE] [FILE...]
 // Writes CSV to stdout, one row per file and model. Exit status 0 whenever the list was processed.
 // PNG, JPEG and DICOM (by content). `gate` is `ok` or `rejected:<reason>` (colour, blank, noise, lateral, not_a_frontal_chest_xray); a rejected
@@ -9,7 +10,7 @@ import fs from 'node:fs';
 
 import { CSV_HEADER, csvRow } from '../web/csv.js';
 import { MODELS } from '../web/pipeline.js';
-import { createNodePipeline } from './lib/node_runtime.mjs';
+import { createNodeAnalysis } from './lib/node_runtime.mjs';
 
 const USAGE =
   'usage: node tools/predict.mjs [--model covid-normal|covid-pneumonia|both] [--models-dir DIR] [--list FILE] [FILE...]';
@@ -45,36 +46,25 @@ async function main() {
     console.error(USAGE);
     process.exit(2);
   }
-  const pipeline = await createNodePipeline({ modelsDir: opts.modelsDir, keys: opts.keys });
+  const analysis = await createNodeAnalysis({ modelsDir: opts.modelsDir, keys: opts.keys });
   const out = [CSV_HEADER];
   const row = (fields) => out.push(csvRow(fields));
   for (const file of opts.files) {
-    let info;
+    let r;
     try {
       const bytes = fs.readFileSync(file);
-      info = await pipeline.openAsync(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), file);
+      r = await analysis.analyse(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), { models: opts.keys, analyseAnyway: true });
     } catch (e) {
-      info = { ok: false, error: `cannot read the file (${e.code || e.message})` };
+      r = { ok: false, error: `cannot read the file (${e.code || e.message})` };
     }
-    let gate; // the input gate's answer, once per file
+    const gate = r.ok ? (r.gate.ok ? 'ok' : `rejected:${r.gate.reason}`) : '';
     for (const key of opts.keys) {
-      const threshold = pipeline.model(key)?.card?.threshold ?? '';
-      if (info.ok && gate === undefined) {
-        const g = await pipeline.gate();
-        gate = g.ok ? 'ok' : `rejected:${g.reason}`;
-      }
-      if (!info.ok) {
-        row([file, key, '', '', threshold, '', '', info.error]);
-        continue;
-      }
-      try {
-        const r = await pipeline.infer(key);
-        row([file, key, r.pCovid.toFixed(6), r.verdict, threshold, gate, r.warning, '']);
-      } catch (e) {
-        row([file, key, '', '', threshold, gate, info.warning, e.message]);
-      }
+      const threshold = analysis.model(key)?.card?.threshold ?? '';
+      const x = r.ok ? r.results.find((m) => m.key === key) : null;
+      if (!r.ok) row([file, key, '', '', threshold, '', '', r.error]);
+      else if (x.error) row([file, key, '', '', threshold, gate, r.warning, x.error]);
+      else row([file, key, x.pCovid.toFixed(6), x.verdict, threshold, gate, r.warning, '']);
     }
-    pipeline.close();
     if (out.length > 256) process.stdout.write(out.splice(0).join('\n') + '\n');
   }
   process.stdout.write(out.join('\n') + (out.length ? '\n' : ''));

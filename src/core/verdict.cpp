@@ -9,6 +9,8 @@ Verdict verdict_for(double p_covid, double threshold) {
   return p_covid >= threshold ? Verdict::Positive : Verdict::Negative;
 }
 
+bool in_inconclusive_zone(double p_covid, double low, double high) { return p_covid >= low && p_covid < high; }
+
 const char* verdict_word(Verdict v) { return v == Verdict::Positive ? "POSITIVE" : "NEGATIVE"; }
 
 int whole_percent(double p) {

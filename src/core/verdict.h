@@ -10,6 +10,9 @@ enum class Verdict { Negative, Positive };
 Verdict verdict_for(double p_covid, double threshold);
 const char* verdict_word(Verdict v);  // "POSITIVE" / "NEGATIVE"
 
+// Inside the model card's inconclusive zone [low, high): the page says "close to the threshold".
+bool in_inconclusive_zone(double p_covid, double low, double high);
+
 // The probability as a whole percent, 0..100 (for the file name), and with one decimal (for display).
 int whole_percent(double p);
 std::string percent_one_decimal(double p);

@@ -8,11 +8,13 @@
 #include <vector>
 
 #include "contract.h"
+#include "core_api.h"
 #include "labelled_copy.h"
 #include "lung_field.h"
 #include "preprocess.h"
 #include "study.h"
 #include "verdict.h"
+#include "web_input.h"
 
 using emscripten::val;
 
@@ -20,8 +22,6 @@ namespace {
 
 constexpr int kCopyMaxSide = 2048;  // labelled copies are made from the display-sized image
 
-std::vector<uint8_t> g_file;  // the bytes of the file to open, written by JS through fileBuffer()
-std::vector<uint16_t> g_samples;  // decoded samples (DICOM) to open, written by JS through samplesBuffer()
 xr::DecodeResult g_decoded;       // decodeFile's image (a DICOM's JPEG frame), until openSamples
 xr::Study g_study;
 xr::Gray8 g_display;
@@ -37,73 +37,38 @@ void clear_lungs() {
   g_lung = {};
 }
 
-// A view into wasm memory: valid until the next call that changes the buffer; callers copy it.
-// A file over the core's limit throws a JS Error with the message instead of aborting the module
-// on a failed allocation (the wasm build has no C++ exceptions).
-val file_buffer(double size) {
-  if (!(size >= 0 && size <= static_cast<double>(xr::kMaxFileBytes))) {
-    std::vector<uint8_t>().swap(g_file);
-    const std::string message = size >= 0 ? "File too large: " + std::to_string(static_cast<long long>(size / 1e6 + 0.5)) +
-                                                " MB (the limit is " + std::to_string(xr::kMaxFileBytes / 1'000'000) + " MB)."
-                                          : std::string("Not a file size.");
-    val::global("Error").new_(val(message)).throw_();
-  }
-  g_file.assign(static_cast<size_t>(size), 0);
-  return val(emscripten::typed_memory_view(g_file.size(), g_file.data()));
-}
-
-// Samples are refused past the core's pixel limit (three channels) before anything is allocated.
-val samples_buffer(double count) {
-  if (!(count >= 0 && count <= 3.0 * static_cast<double>(xr::kMaxPixels))) {
-    std::vector<uint16_t>().swap(g_samples);
-    val::global("Error").new_(val(std::string("Image too large (the limit is 60 megapixels)."))).throw_();
-  }
-  g_samples.assign(static_cast<size_t>(count), 0);
-  return val(emscripten::typed_memory_view(g_samples.size(), g_samples.data()));
-}
-
 // A study that fails to open leaves the previous one in place, so nothing on screen is lost.
 val open_study(xr::Study study) {
-  const bool ok = study.ok();
-  if (ok) {
-    g_study = std::move(study);
-    g_display = {};
-    clear_lungs();
-  }
-  const auto& d = ok ? g_study.decoded : study.decoded;
-  val info = val::object();
-  info.set("ok", ok);
-  info.set("error", d.error);
-  info.set("warning", d.warning);
-  info.set("format", d.format);
-  info.set("width", d.image.width);
-  info.set("height", d.image.height);
-  info.set("bitDepth", d.bit_depth);
-  info.set("channels", d.channels);
-  info.set("colourFraction", d.colour_fraction);
-  if (d.window.width > 0) {
-    val window = val::object();
-    window.set("center", d.window.center);
-    window.set("width", d.window.width);
-    window.set("source", std::string("full range"));
-    info.set("window", window);
-  }
-  info.set("gateReason", ok ? g_study.check.reason : std::string());
-  info.set("gateMessage", ok ? g_study.check.message : std::string());
-  return info;
+  if (!study.ok()) return xrweb::study_info(study);
+  g_study = std::move(study);
+  g_display = {};
+  clear_lungs();
+  return xrweb::study_info(g_study);
 }
 
+}  // namespace
+
+void xrweb::adopt_study(xr::Study study, const xr::LungField& lungs) {
+  g_study = std::move(study);
+  g_display = {};
+  clear_lungs();
+  g_lung = lungs;
+  g_lung_input.assign(g_lung.input.begin(), g_lung.input.end());
+}
+
+namespace {
+
 val open_file() {
-  xr::Study study = xr::open_study(g_file.data(), g_file.size());
-  std::vector<uint8_t>().swap(g_file);
+  const std::vector<uint8_t> file = xrweb::take_file();
+  xr::Study study = xr::open_study(file.data(), file.size());
   return open_study(std::move(study));
 }
 
 // Decodes the file buffer (PNG or JPEG) without opening a study: DICOM frames stored as JPEG are
 // decoded by the same code, then windowed in JS and opened with openSamples.
 val decode_file() {
-  g_decoded = xr::decode_image(g_file.data(), g_file.size());
-  std::vector<uint8_t>().swap(g_file);
+  const std::vector<uint8_t> file = xrweb::take_file();
+  g_decoded = xr::decode_image(file.data(), file.size());
   val info = val::object();
   info.set("ok", g_decoded.ok());
   info.set("error", g_decoded.error);
@@ -121,9 +86,9 @@ val decoded_samples() {
 
 val open_samples(int width, int height, int channels, int max_value, const std::string& format, int bit_depth) {
   g_decoded = {};
+  const std::vector<uint16_t> samples = xrweb::take_samples();
   xr::DecodeResult decoded =
-      xr::decode_samples(g_samples.data(), g_samples.size(), width, height, channels, max_value, format, bit_depth);
-  std::vector<uint16_t>().swap(g_samples);
+      xr::decode_samples(samples.data(), samples.size(), width, height, channels, max_value, format, bit_depth);
   return open_study(xr::open_decoded_study(std::move(decoded)));
 }
 
@@ -155,19 +120,7 @@ val lung_mask_buffer() {
 val compute_lung_field() {
   g_lung = xr::lung_field(g_study.canonical, g_lung_mask.data());
   g_lung_input.assign(g_lung.input.begin(), g_lung.input.end());
-  const auto& img = g_study.decoded.image;
-  const xr::RegionF r = xr::lung_field_region(img.width, img.height, g_lung.box);
-  const xr::RegionF square = xr::lung_field_region(img.width, img.height, {0, 0, xr::kCanonicalSize, xr::kCanonicalSize});
-  val info = val::object();
-  info.set("reason", g_lung.reason);
-  info.set("message", g_lung.message);
-  info.set("areaFraction", g_lung.area_fraction);
-  info.set("lungs", g_lung.lungs);
-  info.set("box", val::array(std::vector<int>{g_lung.box.x, g_lung.box.y, g_lung.box.width}));
-  // where the input and the canonical mask lie on the image, in image pixels: x, y, width, height
-  info.set("region", val::array(std::vector<double>{r.x, r.y, r.width, r.height}));
-  info.set("maskRegion", val::array(std::vector<double>{square.x, square.y, square.width, square.height}));
-  return info;
+  return xrweb::lung_field_info(g_lung, g_study.decoded.image.width, g_study.decoded.image.height);
 }
 
 val lung_input() { return val(emscripten::typed_memory_view(g_lung_input.size(), g_lung_input.data())); }
@@ -214,9 +167,9 @@ EMSCRIPTEN_BINDINGS(xraylens_core) {
   emscripten::constant("contractVersion", xr::kContractVersion);
   emscripten::constant("canonicalSize", xr::kCanonicalSize);
   emscripten::constant("inputSize", xr::kInputSize);
-  emscripten::function("fileBuffer", &file_buffer);
+  emscripten::function("fileBuffer", &xrweb::file_buffer);
   emscripten::function("openFile", &open_file);
-  emscripten::function("samplesBuffer", &samples_buffer);
+  emscripten::function("samplesBuffer", &xrweb::samples_buffer);
   emscripten::function("openSamples", &open_samples);
   emscripten::function("decodeFile", &decode_file);
   emscripten::function("decodedSamples", &decoded_samples);

@@ -17,13 +17,16 @@ function provideCommonJsGlobals(dir) {
   globalThis.__dirname ??= dir;
 }
 
-export async function loadCore(siteDir = SITE) {
-  const js = path.join(siteDir, 'xraylens_core.js');
+// An Emscripten module NAME.js + NAME.wasm from dir, instantiated.
+async function loadModule(dir, name) {
+  const js = path.join(dir, `${name}.js`);
   if (!fs.existsSync(js)) throw new Error(`${js} not found: run "make build" first`);
-  provideCommonJsGlobals(siteDir);
-  const { default: createCore } = await import(pathToFileURL(js).href);
-  return createCore({ wasmBinary: fs.readFileSync(path.join(siteDir, 'xraylens_core.wasm')) });
+  provideCommonJsGlobals(dir);
+  const { default: create } = await import(pathToFileURL(js).href);
+  return create({ wasmBinary: fs.readFileSync(path.join(dir, `${name}.wasm`)) });
 }
+
+export const loadCore = (siteDir = SITE) => loadModule(siteDir, 'xraylens_core');
 
 // The site's DICOM codecs (as the page loads them, from codecs/), each loaded on first use.
 function nodeCodecs(siteDir) {
@@ -69,4 +72,25 @@ export async function createNodePipeline({ modelsDir = path.join(ROOT, 'models')
     await pipeline.loadModel(spec, onnx && new Uint8Array(onnx), card && JSON.parse(card));
   }
   return pipeline;
+}
+
+// The analysis module (ONNX Runtime built from C++ with the whole analysis; src/web/analysis_api.cpp).
+export const ANALYSIS_BUILD = path.join(ROOT, 'build/wasm');
+
+export const loadAnalysisModule = (dir = ANALYSIS_BUILD) => loadModule(dir, 'xraylens_analysis');
+
+// An Analysis (web/analysis.js) with every model of modelsDir: `.onnx` files checked against their
+// cards' sha256, or the `.ort` files the build converted (ortDir) with the cards of modelsDir.
+export async function createNodeAnalysis({ modelsDir = path.join(ROOT, 'models'), keys = MODELS.map((m) => m.key),
+  format = 'onnx', ortDir = path.join(ANALYSIS_BUILD, 'models'), moduleDir = ANALYSIS_BUILD, siteDir } = {}) {
+  const { Analysis } = await import('../../web/analysis.js');
+  const analysis = new Analysis(await loadAnalysisModule(moduleDir), await dicomOptions(siteDir));
+  for (const spec of [...MODELS.filter((m) => keys.includes(m.key)), GATE, LUNGS]) {
+    const card = readIfExists(path.join(modelsDir, `${spec.file}.json`));
+    const file = format === 'ort' ? path.join(ortDir, `${spec.file}.ort`) : path.join(modelsDir, `${spec.file}.onnx`);
+    const bytes = readIfExists(file);
+    // a converted .ort has no digest of its own on the card; the build made it from the checked .onnx
+    await analysis.loadModel(spec, bytes && new Uint8Array(bytes), card && JSON.parse(card), format === 'ort' ? null : undefined);
+  }
+  return analysis;
 }

@@ -1,0 +1,83 @@
+#include "web_input.h"
+
+#include <emscripten/bind.h>
+
+#include <utility>
+
+#include "contract.h"
+
+using emscripten::val;
+
+namespace xrweb {
+namespace {
+std::vector<uint8_t> g_file;
+std::vector<uint16_t> g_samples;
+}  // namespace
+
+// A view into wasm memory: valid until the next call that changes the buffer; callers copy into it.
+// A file over the core's limit throws a JS Error with the message instead of aborting the module
+// on a failed allocation (the wasm build has no C++ exceptions).
+val file_buffer(double size) {
+  if (!(size >= 0 && size <= static_cast<double>(xr::kMaxFileBytes))) {
+    std::vector<uint8_t>().swap(g_file);
+    const std::string message = size >= 0 ? "File too large: " + std::to_string(static_cast<long long>(size / 1e6 + 0.5)) +
+                                                " MB (the limit is " + std::to_string(xr::kMaxFileBytes / 1'000'000) + " MB)."
+                                          : std::string("Not a file size.");
+    val::global("Error").new_(val(message)).throw_();
+  }
+  g_file.assign(static_cast<size_t>(size), 0);
+  return val(emscripten::typed_memory_view(g_file.size(), g_file.data()));
+}
+
+std::vector<uint8_t> take_file() { return std::exchange(g_file, {}); }
+
+// Samples are refused past the core's pixel limit (three channels) before anything is allocated.
+val samples_buffer(double count) {
+  if (!(count >= 0 && count <= 3.0 * static_cast<double>(xr::kMaxPixels))) {
+    std::vector<uint16_t>().swap(g_samples);
+    val::global("Error").new_(val(std::string("Image too large (the limit is 60 megapixels)."))).throw_();
+  }
+  g_samples.assign(static_cast<size_t>(count), 0);
+  return val(emscripten::typed_memory_view(g_samples.size(), g_samples.data()));
+}
+
+std::vector<uint16_t> take_samples() { return std::exchange(g_samples, {}); }
+
+val study_info(const xr::Study& study) {
+  const auto& d = study.decoded;
+  val info = val::object();
+  info.set("ok", study.ok());
+  info.set("error", d.error);
+  info.set("warning", d.warning);
+  info.set("format", d.format);
+  info.set("width", d.image.width);
+  info.set("height", d.image.height);
+  info.set("bitDepth", d.bit_depth);
+  info.set("channels", d.channels);
+  info.set("colourFraction", d.colour_fraction);
+  if (d.window.width > 0) {
+    val window = val::object();
+    window.set("center", d.window.center);
+    window.set("width", d.window.width);
+    window.set("source", std::string("full range"));
+    info.set("window", window);
+  }
+  info.set("gateReason", study.ok() ? study.check.reason : std::string());
+  info.set("gateMessage", study.ok() ? study.check.message : std::string());
+  return info;
+}
+
+val lung_field_info(const xr::LungField& l, int width, int height) {
+  const auto region = [](const xr::RegionF& r) { return val::array(std::vector<double>{r.x, r.y, r.width, r.height}); };
+  val info = val::object();
+  info.set("reason", l.reason);
+  info.set("message", l.message);
+  info.set("areaFraction", l.area_fraction);
+  info.set("lungs", l.lungs);
+  info.set("box", val::array(std::vector<int>{l.box.x, l.box.y, l.box.width}));
+  info.set("region", region(xr::lung_field_region(width, height, l.box)));
+  info.set("maskRegion", region(xr::lung_field_region(width, height, {0, 0, xr::kCanonicalSize, xr::kCanonicalSize})));
+  return info;
+}
+
+}  // namespace xrweb

@@ -1,0 +1,159 @@
+// The analysis module (xraylens_analysis: the C++ analysis with ONNX Runtime built from C++): model
+// checks, the one-call analysis, and agreement with the page's older JS + onnxruntime-web path.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { Analysis } from '../../web/analysis.js';
+import { GATE, LUNGS, MODELS, Pipeline } from '../../web/pipeline.js';
+import { ROOT, createNodeAnalysis, loadAnalysisModule, loadCore, loadOrt } from '../../tools/lib/node_runtime.mjs';
+
+const PY = '/usr/bin/python3';
+const tiny = fs.mkdtempSync(path.join(os.tmpdir(), 'xr-analysis-'));
+execFileSync(PY, [path.join(ROOT, 'tests/fixtures/make_tiny_models.py'), tiny]);
+const read = (dir, f) => new Uint8Array(fs.readFileSync(path.join(dir, f)));
+const card = (dir, f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+const ORIGINALS = path.resolve(ROOT, '../shared/cxr-data/originals');
+const image = read(ORIGINALS, 'IM-0640-0001-0001.jpeg');
+const both = { models: MODELS.map((m) => m.key) };
+
+function opsOf(files) {
+  const out = path.join(tiny, `ops-${Math.random()}.config`);
+  execFileSync(PY, [path.join(ROOT, 'scripts/ort/ops_config.py'), out, ...files]);
+  const ops = new Set();
+  for (const line of fs.readFileSync(out, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'))) {
+    const [domain, opset, list] = line.split(';');
+    for (const op of list.split(',')) ops.add(`${domain};${opset};${op}`);
+  }
+  return ops;
+}
+
+test('the test fixtures use only operators of the shipped models (the reduced ORT build runs both)', () => {
+  const shipped = opsOf(fs.readdirSync(path.join(ROOT, 'models')).filter((f) => f.endsWith('.onnx')).map((f) => path.join(ROOT, 'models', f)));
+  const fixtures = opsOf(['covid_normal.onnx', 'covid_pneumonia.onnx', 'lungs.onnx'].map((f) => path.join(tiny, f)));
+  const missing = [...fixtures].filter((op) => !shipped.has(op));
+  assert.deepEqual(missing, []);
+});
+
+test('models are checked against their cards: contract, sha256, self-test', async () => {
+  const a = new Analysis(await loadAnalysisModule());
+  const [m1, m2] = MODELS;
+  assert.equal((await a.loadModel(m1, read(tiny, 'covid_normal.onnx'), card(tiny, 'covid_normal.json'))).error, '');
+  assert.match((await a.loadModel(m2, null, null)).error, /not present/);
+  const tampered = read(tiny, 'covid_pneumonia.onnx');
+  tampered[tampered.length - 5] ^= 0x55;
+  assert.match((await a.loadModel(m2, tampered, card(tiny, 'covid_pneumonia.json'))).error, /does not match its card/);
+  const wrongTest = card(tiny, 'lungs.json');
+  wrongTest.self_test.expected_mean += 0.1;
+  assert.match((await a.loadModel(LUNGS, read(tiny, 'lungs.onnx'), wrongTest)).error, /^self-test failed: mean/);
+  const oldContract = { ...card(tiny, 'covid_pneumonia.json'), contract_version: 1 };
+  assert.match((await a.loadModel(m2, read(tiny, 'covid_pneumonia.onnx'), oldContract)).error, /model contract v1, this page speaks v2/);
+  const noTest = { ...card(tiny, 'covid_pneumonia.json') };
+  delete noTest.self_test;
+  assert.match((await a.loadModel(m2, read(tiny, 'covid_pneumonia.onnx'), noTest)).error, /no self-test/);
+  // not a model at all: ORT's refusal comes back as a message, the module keeps working
+  const junk = new TextEncoder().encode('not an onnx model');
+  const j = await a.loadModel(m2, junk, card(tiny, 'covid_pneumonia.json'), null);
+  assert.notEqual(j.error, '');
+  assert.equal((await a.loadModel(LUNGS, read(tiny, 'lungs.onnx'), card(tiny, 'lungs.json'))).error, '');
+  // a model that failed does not answer; the others do
+  const r = await a.analyse(image, both);
+  assert.equal(r.results[0].error, '');
+  assert.match(r.results[1].error, /^Model 2: COVID-19 vs Pneumonia is not available: /);
+});
+
+test('one call gives what the JS + onnxruntime-web pipeline gave, step for step (tiny models)', async () => {
+  const a = new Analysis(await loadAnalysisModule());
+  const p = new Pipeline(await loadCore(), await loadOrt());
+  for (const [spec, file] of [[MODELS[0], 'covid_normal'], [MODELS[1], 'covid_pneumonia'], [LUNGS, 'lungs']]) {
+    assert.equal((await a.loadModel(spec, read(tiny, `${file}.onnx`), card(tiny, `${file}.json`))).error, '');
+    assert.equal((await p.loadModel(spec, read(tiny, `${file}.onnx`), card(tiny, `${file}.json`))).error, '');
+  }
+  for (const f of fs.readdirSync(ORIGINALS).filter((x) => /\.(png|jpe?g)$/i.test(x))) {
+    const bytes = read(ORIGINALS, f);
+    const r = await a.analyse(bytes, { ...both, analyseAnyway: true });
+    const info = p.open(bytes, f);
+    assert.equal(r.ok, info.ok, f);
+    const gate = await p.gate();
+    assert.equal(r.gate.ok, gate.ok, f);
+    assert.equal(r.gate.reason, gate.reason, f);
+    assert.equal(r.gate.message, gate.message, f);
+    const lungs = await p.lungField();
+    assert.deepEqual(r.lungs.box, lungs.box, f);
+    assert.deepEqual(r.lungs.region, lungs.region, f);
+    for (const [i, spec] of MODELS.entries()) {
+      const old = await p.infer(spec.key);
+      const now = r.results[i];
+      assert.equal(now.key, spec.key);
+      assert.ok(Math.abs(now.pCovid - old.pCovid) <= 1e-6, `${f} ${spec.key}: ${now.pCovid} vs ${old.pCovid}`);
+      assert.equal(now.verdict, old.verdict);
+      assert.deepEqual(Array.from(now.cam.data), Array.from(old.cam.data));
+      assert.deepEqual([now.cam.width, now.cam.height], [old.cam.width, old.cam.height]);
+      assert.equal(now.inconclusive, false); // the tiny cards have no zone: it is the threshold itself
+    }
+    p.close();
+  }
+});
+
+test('the shipped models as .onnx and as the .ort the build converts: same answers; the gate and bad input', async () => {
+  const onnx = await createNodeAnalysis({ format: 'onnx' });
+  const ort = await createNodeAnalysis({ format: 'ort' });
+  for (const a of [onnx, ort]) for (const [key, m] of a.models) assert.equal(m.error, '', `${key}`);
+  const r1 = await onnx.analyse(image, both);
+  const r2 = await ort.analyse(image, both);
+  assert.equal(r1.gate.ok, true, r1.gate.message);
+  assert.ok(r1.gate.score >= card(path.join(ROOT, 'models'), 'gate.json').threshold);
+  for (const i of [0, 1]) {
+    assert.equal(r1.results[i].pCovid, r2.results[i].pCovid);
+    const c = card(path.join(ROOT, 'models'), `${MODELS[i].file}.json`);
+    const band = c.inconclusive;
+    assert.equal(r1.results[i].inconclusive, r1.results[i].pCovid >= band.low && r1.results[i].pCovid < band.high);
+    assert.equal(r1.results[i].cam.data.length, r1.results[i].cam.width * r1.results[i].cam.height);
+  }
+  // a colour photograph: refused by the rules, no results unless asked for anyway
+  const photo = new Uint8Array(fs.readFileSync('/usr/lib/python3/dist-packages/skimage/data/astronaut.png'));
+  const refused = await onnx.analyse(photo, both);
+  assert.equal(refused.gate.ok, false);
+  assert.equal(refused.gate.reason, 'colour');
+  assert.deepEqual(refused.results, []);
+  const anyway = await onnx.analyse(photo, { ...both, analyseAnyway: true });
+  assert.equal(anyway.results.length, 2);
+  assert.ok(anyway.results.every((x) => x.error === '' && x.pCovid >= 0 && x.pCovid <= 1));
+  // a gray non-X-ray: the learned gate refuses it with its score
+  const camera = new Uint8Array(fs.readFileSync('/usr/lib/python3/dist-packages/skimage/data/camera.png'));
+  const g = await onnx.analyse(camera, both);
+  assert.equal(g.gate.ok, false);
+  assert.match(g.gate.reason, /^(not_a_frontal_chest_xray|lungs_)/);
+  // bytes that are no image: a sentence, and the module keeps working
+  const bad = await onnx.analyse(new TextEncoder().encode('this is text, not a PNG'), both);
+  assert.equal(bad.ok, false);
+  assert.match(bad.error, /neither PNG nor JPEG/);
+  assert.equal((await onnx.analyse(image, both)).results[0].pCovid, r1.results[0].pCovid);
+});
+
+test('the analysed study is the module\'s open study: display, lung outline and labelled copy answer for it', async () => {
+  const a = await createNodeAnalysis({ format: 'ort' });
+  const m = a.module;
+  const r = await a.analyse(image, both);
+  const d = m.display(512);
+  assert.equal(Math.max(d.width, d.height), 512);
+  assert.ok(Math.abs(d.width / d.height - r.width / r.height) < 0.01, `${d.width}x${d.height} vs ${r.width}x${r.height}`);
+  assert.equal(m.lungMask().length, 256 * 256);
+  assert.equal(m.lungWeight().length, 224 * 224);
+  assert.ok(m.lungMask().some((v) => v === 255));
+  const x = r.results[0];
+  const png = new Uint8Array(m.labelledCopyPng(x.pCovid, x.threshold, x.title, '2026-01-01', 'IM-0640-0001-0001.jpeg'));
+  assert.deepEqual(Array.from(png.subarray(0, 4)), [0x89, 0x50, 0x4e, 0x47]);
+  // a file that does not open leaves the analysed study in place
+  assert.equal((await a.analyse(new Uint8Array([1, 2, 3]), both)).ok, false);
+  assert.deepEqual([m.display(512).width, m.display(512).height], [d.width, d.height]);
+  // a new study replaces the display (not the cached one of the last)
+  const other = read(ORIGINALS, 'covid-19-pneumonia-14-L.png');
+  const r2 = await a.analyse(other, both);
+  const d2 = m.display(512);
+  assert.ok(Math.abs(d2.width / d2.height - r2.width / r2.height) < 0.01);
+  assert.notDeepEqual([d2.width, d2.height, r2.width], [d.width, d.height, r.width]);
+});
