@@ -99,10 +99,10 @@ val open_file() {
   return open_study(std::move(study));
 }
 
-// Decodes the file buffer (PNG or JPEG) without opening a study: DICOM frames stored as JPEG are
-// decoded by the same code, then windowed in JS and opened with openSamples.
+// Decodes the file buffer without opening a study: DICOM frames stored as JPEG are decoded by the same
+// code (12-bit ones to their stored values, maxValue 4095), then windowed in JS and opened with openSamples.
 val decode_file() {
-  g_decoded = xr::decode_image(g_file.data(), g_file.size());
+  g_decoded = xr::decode_frame(g_file.data(), g_file.size());
   std::vector<uint8_t>().swap(g_file);
   val info = val::object();
   info.set("ok", g_decoded.ok());

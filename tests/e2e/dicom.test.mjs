@@ -97,7 +97,7 @@ test('malformed and unsupported DICOM files get a message; the page keeps the op
   await openFile(page, 'explicit_le_8.dcm');
   const expect = { truncated: /truncated/, absurd_size: /too large/, missing_rows: /no Rows/, unknown_syntax: /\(unknown\)/,
     deflate_bomb: /inflates to more than 256 MB/, lying_length: /length/, garbage: /transfer syntax/,
-    jpeg_extended_12: /12-bit JPEG/, jpegls_truncated: /truncated|past the end/, j2k_cut: /JPEG 2000 decoder failed/,
+    meta_length_past_end: /file meta information/, meta_cut_in_syntax: /runs past the end/, jpegls_truncated: /truncated|past the end/, j2k_cut: /JPEG 2000 decoder failed/,
     j2k_wrong_codec: /JPEG-LS codestream, not JPEG 2000/, jpegls_size_mismatch: /file says 100 x 100/,
     jpeg_lossless_noise: /JPEG Lossless/, rle_bad_header: /RLE decoder failed/ };
   for (const [name, re] of Object.entries(expect)) {

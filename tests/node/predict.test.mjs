@@ -41,7 +41,7 @@ test('one row per file and model for every original, and an error row for a non-
   }
   const badRows = rows.filter((x) => x[0] === bad);
   assert.equal(badRows.length, 2);
-  for (const row of badRows) assert.match(row[7], /neither PNG nor JPEG/);
+  for (const row of badRows) assert.match(row[7], /none of PNG, JPEG/);
 });
 
 test('--model selects one model; files are echoed exactly as given', () => {
