@@ -49,7 +49,8 @@ function parserMessage(e) {
   const inner = e?.exception ?? e;
   const text = String(inner?.message ?? inner ?? '').trim();
   if (/overrun|overread|past end|cannot be greater than or equal to|outside the bounds|out of range|invalid typed array length/i.test(text))
-    return 'an element runs past the end of the file: it is truncated, or a length in it is wrong';
+    return 'an element runs past the end of the file: it is truncated, or a length in it is wrong' +
+      (text.startsWith('past end: ') ? ` (${text.slice(10)})` : '');
   return text.replace(/^dicomParser[.:][\w.]+:\s*/, '') || 'its structure is corrupt';
 }
 
@@ -62,6 +63,10 @@ export function dicomErrorMessage(e) {
 export function transferSyntax(bytes, parser) {
   try {
     const meta = parser.readPart10Header(bytes);
+    // dicom-parser reads past a length that points beyond the file without a word: say which element
+    for (const [tag, el] of Object.entries(meta.elements))
+      if (!(el.dataOffset + el.length <= bytes.length))
+        throw new Error(`past end: element (${tag.slice(1, 5)},${tag.slice(5)}) claims ${el.length} bytes, the file has ${Math.max(0, bytes.length - el.dataOffset)} left`);
     const uid = (meta.string('x00020010') ?? '').replace(/\0/g, '').trim();
     if (!(meta.position <= bytes.length)) throw new Error('past end');
     return { uid, position: meta.position };

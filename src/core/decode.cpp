@@ -104,10 +104,6 @@ DecodeResult decode_with_stb(const uint8_t* data, size_t size, long long memory_
     out.error = "Not a readable " + format + " image (corrupt: " + layout.corrupt + ").";
     return out;
   }
-  if (layout.data_truncated) {
-    out.error = "Not a readable " + format + " image: the file appears truncated (its pixel data ends early).";
-    return out;
-  }
   if (jpeg && layout.jpeg_precision > 8) {
     out = detail::decode_jpeg12(data, size, memory_budget, layout);
     if (out.ok() && !frame) full_range(out);
@@ -133,6 +129,10 @@ DecodeResult decode_with_stb(const uint8_t* data, size_t size, long long memory_
   }
   out.error = size_error(w, h);
   if (!out.error.empty()) return out;
+  if (layout.data_truncated) {  // after the size: a huge header on a small file is "too large"
+    out.error = "Not a readable " + format + " image: the file appears truncated (its pixel data ends early).";
+    return out;
+  }
   out.error = detail::budget_error(w, h, decode_peak_bytes(layout, format, w, h, size), memory_budget);
   if (!out.error.empty()) return out;
   // stb_image may use what the budget leaves beside the file, and no more (a zip bomb inflates past it).

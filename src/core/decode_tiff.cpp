@@ -127,7 +127,18 @@ DecodeResult decode_tiff(const uint8_t* data, size_t size, long long memory_budg
     out.error = what + (mem.error.empty() ? "" : " (" + mem.error + ")") + ".";
     return out;
   };
-  if (!tif) return fail("Not a readable TIFF image");
+  if (!tif) {
+    // a cut file often loses its directory, which writers put after the pixels
+    const bool big_endian = data[0] == 'M';
+    const auto byte = [&](size_t i) -> uint64_t { return i < size ? data[i] : 0; };
+    const uint64_t first_ifd = big_endian ? byte(4) << 24 | byte(5) << 16 | byte(6) << 8 | byte(7)
+                                          : byte(7) << 24 | byte(6) << 16 | byte(5) << 8 | byte(4);
+    if (data[2] != '+' && data[3] != '+' && first_ifd + 2 > size) {
+      mem.error.clear();
+      return fail("Not a readable TIFF image: the file appears truncated (its directory lies past the end of the file)");
+    }
+    return fail("Not a readable TIFF image");
+  }
   uint32_t w = 0, h = 0;
   uint16_t bps = 1, spp = 1, photometric = 0, planar = PLANARCONFIG_CONTIG, compression = COMPRESSION_NONE,
            sample_format = SAMPLEFORMAT_UINT;
