@@ -16,6 +16,8 @@ cp web/batch.js web/batch_ui.js web/batch_worker.js web/zip.js web/report.js "$s
 # dicom-parser ships only a UMD build: run it with `this` bound to an object, as an ES module.
 { echo 'const root = {};'; echo '(function () {'; grep -v '^//# sourceMappingURL' node_modules/dicom-parser/dist/dicomParser.min.js
   echo '}).call(root);'; echo 'export default root.dicomParser;'; } > "$site/dicom_parser.mjs"
+# client-zip (web/zip.js's ZIP writer) ships an ES module.
+grep -v '^//# sourceMappingURL' node_modules/client-zip/index.js > "$site/client_zip.mjs"
 # DICOM codecs (web/dicom_codecs.js loads them on first use): the emscripten builds are CommonJS, run as
 # ES modules with a `module` of their own; jpeg-lossless-decoder-js ships an ES module.
 mkdir -p "$site/codecs"

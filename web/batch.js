@@ -5,6 +5,7 @@
 import { MODELS } from './pipeline.js';
 import { CSV_HEADER, csvRow } from './csv.js';
 import { ZipWriter } from './zip.js';
+import * as clientZip from './client_zip.mjs';
 
 const IN_FLIGHT = 2; // jobs handed to a worker ahead, so it never waits for the main thread
 const OUTSIDE_DIR = 'outside_the_models_scope';
@@ -218,12 +219,12 @@ export class Batch {
   }
 
   // Labelled copies of every analysed file for model `key`, made again by the workers one at a time and
-  // added to a store-only ZIP; copies of files the input gate refused go under outside_the_models_scope/.
+  // added to a ZIP (web/zip.js); copies of files the input gate refused go under outside_the_models_scope/.
   async zip(key, date) {
     if (this.running) throw new Error('wait until the batch has finished');
     await this.warm();
     const todo = this.rows.filter((r) => r.status === 'done' && r.results?.find((x) => x.key === key && !x.error));
-    const zip = new ZipWriter();
+    const zip = new ZipWriter(clientZip);
     const errors = [];
     this.running = true;
     this.task = 'Making ZIP';
@@ -254,6 +255,6 @@ export class Batch {
       this.task = 'Analysing';
       this.#progress();
     }
-    return { blob: zip.finish(), count: zip.count, errors };
+    return { blob: await zip.finish(), count: zip.count, errors };
   }
 }

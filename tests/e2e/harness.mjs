@@ -104,6 +104,22 @@ export async function openApp(context, url) {
   return { page, requests, errors };
 }
 
+// openApp with the first-start notice accepted (a modal notice takes the clicks), reloaded and ready.
+export async function openAcceptedApp(context, url) {
+  const opened = await openApp(context, url);
+  await opened.page.evaluate(() => localStorage.setItem('xraylens.notice.v1', 'accepted'));
+  await opened.page.reload();
+  await opened.page.waitForFunction(() => document.documentElement.dataset.state === 'ready', null, { timeout: 60_000 });
+  return opened;
+}
+
+// Opens `file` through the page's file input; resolves with the result's data attributes once it is shown.
+export async function openFileInPage(page, file) {
+  await page.setInputFiles('#file', file);
+  await page.waitForFunction((f) => document.getElementById('result').dataset.file === f, path.basename(file), { timeout: 30_000 });
+  return page.evaluate(() => ({ ...document.getElementById('result').dataset }));
+}
+
 // Clicks an ImGui control at the rectangle the app reported for it in the last frame.
 export async function clickWidget(page, name) {
   await page.waitForFunction((n) => globalThis.xraylens?.app.widgetRect(n) !== null, name, { timeout: 10_000 });
