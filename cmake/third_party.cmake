@@ -49,9 +49,8 @@ target_compile_options(xr_tiff PRIVATE -w)
 
 set(J "${XR_THIRD_PARTY}/libjpeg-turbo")
 set(XR_JPEG12_GEN "${CMAKE_BINARY_DIR}/generated/jpeg12")
-file(READ ${J}/jversion.h.in XR_JVERSION)
-string(REPLACE "@COPYRIGHT_YEAR@" "1991-2023" XR_JVERSION "${XR_JVERSION}")
-file(WRITE ${XR_JPEG12_GEN}/jversion.h "${XR_JVERSION}")
+set(COPYRIGHT_YEAR "1991-2023")
+configure_file(${J}/jversion.h.in ${XR_JPEG12_GEN}/jversion.h @ONLY)  # rewritten only when it changes
 add_library(xr_jpeg12 STATIC
   ${J}/jcomapi.c ${J}/jdapimin.c ${J}/jdapistd.c ${J}/jdatasrc.c ${J}/jdcoefct.c ${J}/jdcolor.c
   ${J}/jddctmgr.c ${J}/jdhuff.c ${J}/jdinput.c ${J}/jdmainct.c ${J}/jdmarker.c ${J}/jdmaster.c ${J}/jdmerge.c

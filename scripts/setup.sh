@@ -16,6 +16,7 @@ APT_PACKAGES=(
   python3-sklearn python3-matplotlib python3-skimage
   dcmtk python3-pydicom libopenjp2-tools
   dpkg-dev
+  fonts-dejavu-core python3-fonttools
 )
 
 SUDO=""

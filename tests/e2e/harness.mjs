@@ -73,13 +73,15 @@ export async function startServer(dir, { captureStderr = false } = {}) {
   return { url, close: () => proc.kill(), stderr: () => stderr };
 }
 
-export async function launch() {
+// Debian's Chromium with a fresh profile; `deviceScaleFactor` is window.devicePixelRatio (2: a high-DPI screen).
+export async function launch({ deviceScaleFactor = 1, viewport = { width: 1280, height: 800 } } = {}) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xraylens-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 800 },
+    viewport,
+    deviceScaleFactor,
     acceptDownloads: true,
   });
   return {
