@@ -65,11 +65,13 @@ void draw_view_controls(AppState& s) {
   ImGui::SetNextItemWidth(em(8));
   ImGui::SliderFloat("opacity", &s.display.cam_opacity, 0.0f, 1.0f, "%.2f");
   track(s, "opacity");
-  ImGui::SameLine();
-  ImGui::TextColored(theme::kMuted, "where the model's evidence is, within the lungs; not a lesion outline");
   ImGui::SameLine(0, em(1.1f));
   ImGui::Checkbox("Lung outline", &s.display.show_lungs);
   track(s, "lung-outline");
+  ImGui::SameLine();
+  ImGui::PushStyleColor(ImGuiCol_Text, theme::kMuted);
+  ImGui::TextWrapped("heatmap: where the model's evidence is, within the lungs; not a lesion outline");
+  ImGui::PopStyleColor();
   ImGui::Checkbox("Invert", &s.display.invert);
   track(s, "invert");
   ImGui::SameLine();
