@@ -1,10 +1,11 @@
 # The image libraries the core decodes with, compiled from Debian's source packages (scripts/setup.sh
 # fetches them into third_party/, which git ignores) into the native and the wasm build alike, so that
 # page, workers, predictor and training cache decode with the same code:
-#   xr_zlib   zlib 1.2.13 (TIFF's Deflate), symbols prefixed (Z_PREFIX)
+#   xr_zlib   zlib 1.2.13's decompressor (TIFF's Deflate), symbols prefixed (Z_PREFIX)
 #   xr_webp   libwebp 1.2.4, its decoder only (WebP lossy and lossless)
-#   xr_tiff   libtiff 4.5.0 with LZW, PackBits and Deflate; its memory goes through the core's budget
-#             (src/core/tiff_platform.cpp provides the platform functions instead of tif_unix.c)
+#   xr_tiff   libtiff 4.5.0's reading half with LZW, PackBits and Deflate; its memory goes through the core's
+#             budget (src/core/tiff_platform.cpp provides the platform functions instead of tif_unix.c;
+#             src/core/tiff_read_only.cpp stands in for the writing half, left out)
 #   xr_jpeg12 libjpeg-turbo 2.1.5 built for 12-bit samples (JPEG extended, process 4: DICOM 1.2.840.10008.1.2.4.51)
 # The configuration headers libtiff's and libjpeg-turbo's own CMake would write are in cmake/tiff and cmake/jpeg12.
 set(XR_THIRD_PARTY "${CMAKE_SOURCE_DIR}/third_party" CACHE PATH "Folder holding zlib, libwebp, tiff, libjpeg-turbo sources")
@@ -15,8 +16,8 @@ foreach(dir zlib libwebp tiff libjpeg-turbo)
 endforeach()
 
 set(Z "${XR_THIRD_PARTY}/zlib")
-add_library(xr_zlib STATIC ${Z}/adler32.c ${Z}/crc32.c ${Z}/deflate.c ${Z}/inffast.c ${Z}/inflate.c
-  ${Z}/inftrees.c ${Z}/trees.c ${Z}/zutil.c)
+add_library(xr_zlib STATIC ${Z}/adler32.c ${Z}/crc32.c ${Z}/inffast.c ${Z}/inflate.c
+  ${Z}/inftrees.c ${Z}/zutil.c)
 target_include_directories(xr_zlib SYSTEM PUBLIC ${Z})
 target_compile_definitions(xr_zlib PUBLIC Z_PREFIX PRIVATE HAVE_UNISTD_H)
 target_compile_options(xr_zlib PRIVATE -w)
@@ -38,11 +39,11 @@ endif()
 set(T "${XR_THIRD_PARTY}/tiff/libtiff")
 add_library(xr_tiff STATIC
   ${T}/tif_aux.c ${T}/tif_close.c ${T}/tif_codec.c ${T}/tif_color.c ${T}/tif_compress.c ${T}/tif_dir.c
-  ${T}/tif_dirinfo.c ${T}/tif_dirread.c ${T}/tif_dirwrite.c ${T}/tif_dumpmode.c ${T}/tif_error.c
-  ${T}/tif_extension.c ${T}/tif_flush.c ${T}/tif_getimage.c ${T}/tif_hash_set.c ${T}/tif_lzw.c
+  ${T}/tif_dirinfo.c ${T}/tif_dirread.c ${T}/tif_dumpmode.c ${T}/tif_error.c
+  ${T}/tif_extension.c ${T}/tif_getimage.c ${T}/tif_hash_set.c ${T}/tif_lzw.c
   ${T}/tif_open.c ${T}/tif_packbits.c ${T}/tif_predict.c ${T}/tif_print.c ${T}/tif_read.c ${T}/tif_strip.c
-  ${T}/tif_swab.c ${T}/tif_tile.c ${T}/tif_version.c ${T}/tif_warning.c ${T}/tif_write.c ${T}/tif_zip.c
-  ${CMAKE_SOURCE_DIR}/src/core/tiff_platform.cpp)
+  ${T}/tif_swab.c ${T}/tif_tile.c ${T}/tif_version.c ${T}/tif_warning.c ${T}/tif_zip.c
+  ${CMAKE_SOURCE_DIR}/src/core/tiff_platform.cpp ${CMAKE_SOURCE_DIR}/src/core/tiff_read_only.cpp)
 target_include_directories(xr_tiff SYSTEM PUBLIC ${T} ${CMAKE_SOURCE_DIR}/cmake/tiff)
 target_link_libraries(xr_tiff PUBLIC xr_zlib xr_alloc)
 target_compile_options(xr_tiff PRIVATE -w)
@@ -59,3 +60,11 @@ add_library(xr_jpeg12 STATIC
   ${J}/jsimd_none.c)
 target_include_directories(xr_jpeg12 SYSTEM PUBLIC ${CMAKE_SOURCE_DIR}/cmake/jpeg12 ${J} PRIVATE ${XR_JPEG12_GEN})
 target_compile_options(xr_jpeg12 PRIVATE -w)
+
+# In the wasm core these libraries are most of the download: optimise them for size there (the pixels
+# they give are the same; the page decodes one image at a time).
+if(EMSCRIPTEN)
+  foreach(lib xr_zlib xr_webp xr_tiff xr_jpeg12)
+    target_compile_options(${lib} PRIVATE -Os)
+  endforeach()
+endif()

@@ -5,7 +5,6 @@
 import { MODELS } from './pipeline.js';
 import { CSV_HEADER, csvRow } from './csv.js';
 import { ZipWriter } from './zip.js';
-import * as clientZip from './client_zip.mjs';
 
 const IN_FLIGHT = 2; // jobs handed to a worker ahead, so it never waits for the main thread
 const OUTSIDE_DIR = 'outside_the_models_scope';
@@ -224,7 +223,8 @@ export class Batch {
     if (this.running) throw new Error('wait until the batch has finished');
     await this.warm();
     const todo = this.rows.filter((r) => r.status === 'done' && r.results?.find((x) => x.key === key && !x.error));
-    const zip = new ZipWriter(clientZip);
+    // client-zip is loaded on the first export, not with the page
+    const zip = new ZipWriter(await import('./client_zip.mjs'));
     const errors = [];
     this.running = true;
     this.task = 'Making ZIP';
