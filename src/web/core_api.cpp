@@ -202,7 +202,8 @@ val labelled_copy_png(double p_covid, double threshold, const std::string& model
 
 std::string percent(double p) { return xr::percent_one_decimal(p); }
 
-// "PNG", "JPEG" or "" for a file's first bytes (a Uint8Array), without copying the file into the heap.
+// The format xr::image_format names ("PNG", "JPEG", "WebP", "TIFF", ... or "") for a file's first bytes (a
+// Uint8Array; 132 suffice), without copying the file into the heap.
 std::string image_format(const val& head) {
   const auto bytes = emscripten::convertJSArrayToNumberVector<uint8_t>(head);
   return xr::image_format(bytes.data(), bytes.size());

@@ -19,7 +19,7 @@ const fixtures = JSON.parse(fs.readFileSync(path.join(tmp, 'formats.json'), 'utf
 // The shipped model: a real p_covid to compare (tiny random models would move too little to tell).
 const MODELS_DIR = path.join(ROOT, 'models');
 const pipeline = await createNodePipeline({ modelsDir: MODELS_DIR, keys: ['covid-normal'] });
-const FORMAT = { png: 'PNG', webp: 'WebP', bmp: 'BMP', gif: 'GIF', tif: 'TIFF', pgm: 'PNM', ppm: 'PNM', tga: 'TGA', dcm: 'DICOM' };
+const FORMAT = { jpg: 'JPEG', png: 'PNG', webp: 'WebP', bmp: 'BMP', gif: 'GIF', tif: 'TIFF', pgm: 'PNM', ppm: 'PNM', tga: 'TGA', dcm: 'DICOM' };
 
 async function analyse(file) {
   const bytes = new Uint8Array(fs.readFileSync(path.join(tmp, file)));
@@ -37,6 +37,7 @@ test('every format gives the PNG\'s model input and p_covid (lossless: equal; lo
     const ext = file.split('.').pop();
     // recognised by content: xray_webp_named.png holds WebP bytes
     assert.equal(got.format, file === 'xray_webp_named.png' ? 'WebP' : FORMAT[ext], file);
+    if (file === 'xray_12bit.jpg') assert.equal(got.info.bitDepth, 12, 'a 12-bit JPEG file');
     let maxDiff = 0;
     for (let i = 0; i < ref.input.length; ++i) maxDiff = Math.max(maxDiff, Math.abs(ref.input[i] - got.input[i]));
     if (fixtures.lossless.includes(file)) {
