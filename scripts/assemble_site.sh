@@ -9,13 +9,15 @@ site=${2:-build/site}
 ort=node_modules/onnxruntime-web/dist
 rm -rf "$site"
 mkdir -p "$site/ort" "$site/models"
-cp web/index.html web/style.css web/main.js web/pipeline.js web/model_card_text.js "$site/"
+cp web/index.html web/favicon.svg web/style.css web/main.js web/pipeline.js web/model_card_text.js "$site/"
 cp web/offline.js web/sw.js web/dicom.js web/dicom_codecs.js web/dicom_colour.js web/dicom_rle.js "$site/"
 cp web/runtime.js web/csv.js web/download.js "$site/"
 cp web/batch.js web/batch_ui.js web/batch_worker.js web/zip.js web/report.js "$site/"
 # dicom-parser ships only a UMD build: run it with `this` bound to an object, as an ES module.
 { echo 'const root = {};'; echo '(function () {'; grep -v '^//# sourceMappingURL' node_modules/dicom-parser/dist/dicomParser.min.js
   echo '}).call(root);'; echo 'export default root.dicomParser;'; } > "$site/dicom_parser.mjs"
+# client-zip (web/zip.js's ZIP writer) ships an ES module.
+grep -v '^//# sourceMappingURL' node_modules/client-zip/index.js > "$site/client_zip.mjs"
 # DICOM codecs (web/dicom_codecs.js loads them on first use): the emscripten builds are CommonJS, run as
 # ES modules with a `module` of their own; jpeg-lossless-decoder-js ships an ES module.
 mkdir -p "$site/codecs"
@@ -28,6 +30,10 @@ cp node_modules/@cornerstonejs/codec-charls/dist/charlswasm_decode.wasm "$site/c
 as_module node_modules/@cornerstonejs/codec-openjpeg/dist/openjpegwasm_decode.js "$site/codecs/openjpeg_decode.mjs"
 cp node_modules/@cornerstonejs/codec-openjpeg/dist/openjpegwasm_decode.wasm "$site/codecs/openjpeg_decode.wasm"
 grep -v '^//# sourceMappingURL' node_modules/jpeg-lossless-decoder-js/release/lossless.js > "$site/codecs/jpeg_lossless.mjs"
+# the UI font's licence (DejaVu Sans, embedded in xraylens_app.wasm; Debian's fonts-dejavu-core)
+mkdir -p "$site/licences"
+cp /usr/share/doc/fonts-dejavu-core/copyright "$site/licences/DejaVu-fonts.txt"
+cp node_modules/client-zip/LICENSE.txt "$site/licences/client-zip.txt"
 cp "$wasm"/xraylens_core.{js,wasm} "$wasm"/xraylens_app.{js,wasm} "$site/"
 cp "$ort"/ort.wasm.min.mjs "$ort"/ort-wasm-simd-threaded.mjs "$ort"/ort-wasm-simd-threaded.wasm "$site/ort/"
 shopt -s nullglob

@@ -218,12 +218,13 @@ export class Batch {
   }
 
   // Labelled copies of every analysed file for model `key`, made again by the workers one at a time and
-  // added to a store-only ZIP; copies of files the input gate refused go under outside_the_models_scope/.
+  // added to a ZIP (web/zip.js); copies of files the input gate refused go under outside_the_models_scope/.
   async zip(key, date) {
     if (this.running) throw new Error('wait until the batch has finished');
     await this.warm();
     const todo = this.rows.filter((r) => r.status === 'done' && r.results?.find((x) => x.key === key && !x.error));
-    const zip = new ZipWriter();
+    // client-zip is loaded on the first export, not with the page
+    const zip = new ZipWriter(await import('./client_zip.mjs'));
     const errors = [];
     this.running = true;
     this.task = 'Making ZIP';
@@ -254,6 +255,6 @@ export class Batch {
       this.task = 'Analysing';
       this.#progress();
     }
-    return { blob: zip.finish(), count: zip.count, errors };
+    return { blob: await zip.finish(), count: zip.count, errors };
   }
 }

@@ -22,7 +22,7 @@ async function open(file) {
   }
   if (bytes.length === 0) return { row: { status: 'skipped', error: 'empty file' } };
   const kind = pipeline.format(bytes);
-  if (!kind) return { row: { status: 'skipped', error: 'not a PNG, JPEG or DICOM file (by its content)' } };
+  if (!kind) return { row: { status: 'skipped', error: 'not an image the core reads (PNG, JPEG, WebP, TIFF, BMP, GIF, PNM, TGA) nor DICOM, by its content' } };
   const info = await pipeline.openAsync(bytes, file.name);
   if (!info.ok) return { row: { status: 'error', format: kind, error: info.error } };
   return { info };

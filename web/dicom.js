@@ -11,8 +11,10 @@ const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 const DEFLATED_LE = '1.2.840.10008.1.2.1.99';
 const EXPLICIT_BE = '1.2.840.10008.1.2.2';
 const SUPPORTED = new Set([IMPLICIT_LE, EXPLICIT_LE, DEFLATED_LE, EXPLICIT_BE]);
-// 8-bit JPEG frames, decoded by the core's own JPEG decoder (decodeJpeg); 12-bit ones have no decoder here
+// JPEG frames, decoded by the core (decodeJpeg): 8-bit by stb_image, 12-bit (extended, process 4) by
+// libjpeg-turbo's 12-bit build, as stored values 0..4095
 const JPEG_8 = new Set(['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51']);
+const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
 const NAMES = {
   '1.2.840.10008.1.2.4.50': 'JPEG Baseline (Process 1)',
   '1.2.840.10008.1.2.4.51': 'JPEG Extended (Process 2 & 4)',
@@ -42,23 +44,35 @@ export function isDicom(bytes) {
   return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
 }
 
+// What dicom-parser (which throws strings, Errors or { exception }) found wrong, in words.
 function parserMessage(e) {
   const inner = e?.exception ?? e;
-  const text = String(inner?.message ?? inner);
-  if (/overrun|overread|past end/i.test(text)) return 'an element runs past the end of the file: it is truncated, or a length in it is wrong';
-  return text.replace(/^dicomParser[.:][\w.]+:\s*/, '');
+  const text = String(inner?.message ?? inner ?? '').trim();
+  if (/overrun|overread|past end|cannot be greater than or equal to|outside the bounds|out of range|invalid typed array length/i.test(text))
+    return 'an element runs past the end of the file: it is truncated, or a length in it is wrong' +
+      (text.startsWith('past end: ') ? ` (${text.slice(10)})` : '');
+  return text.replace(/^dicomParser[.:][\w.]+:\s*/, '') || 'its structure is corrupt';
+}
+
+// The message for anything thrown while a DICOM file is read: a DicomError's own, else what the parser said.
+export function dicomErrorMessage(e) {
+  return e instanceof DicomError ? e.message : `Not a readable DICOM file (${parserMessage(e)}).`;
 }
 
 // The transfer syntax UID and where the data set starts (after the file meta information).
 export function transferSyntax(bytes, parser) {
-  let meta;
   try {
-    meta = parser.readPart10Header(bytes);
+    const meta = parser.readPart10Header(bytes);
+    // dicom-parser reads past a length that points beyond the file without a word: say which element
+    for (const [tag, el] of Object.entries(meta.elements))
+      if (!(el.dataOffset + el.length <= bytes.length))
+        throw new Error(`past end: element (${tag.slice(1, 5)},${tag.slice(5)}) claims ${el.length} bytes, the file has ${Math.max(0, bytes.length - el.dataOffset)} left`);
+    const uid = (meta.string('x00020010') ?? '').replace(/\0/g, '').trim();
+    if (!(meta.position <= bytes.length)) throw new Error('past end');
+    return { uid, position: meta.position };
   } catch (e) {
     throw new DicomError(`Not a readable DICOM file (its file meta information is corrupt: ${parserMessage(e)}).`);
   }
-  const uid = (meta.string('x00020010') ?? '').replace(/\0/g, '').trim();
-  return { uid, position: meta.position };
 }
 
 function checkSyntax(uid, decodeJpeg, codecs) {
@@ -140,9 +154,9 @@ export function readDicom(bytes, parser, { inflated = null, decodeJpeg = null, c
     throw new DicomError(`Not a readable DICOM image: ${bitsStored} bits stored in ${bitsAllocated} allocated.`);
   const jpeg = JPEG_8.has(uid);
   const codec = CODEC_OF[uid];
-  if (jpeg && bitsStored > 8)
+  if (jpeg && bitsStored > (uid === JPEG_EXTENDED ? 12 : 8))
     throw new DicomError(`This DICOM file holds ${bitsStored}-bit JPEG (transfer syntax ${syntaxName(uid)}), which ` +
-      'this page cannot decode: only 8-bit JPEG baseline and extended frames can be read.');
+      'this page cannot decode: JPEG baseline frames of 8 bits and extended ones of up to 12 bits can be read.');
   const colour = COLOUR.has(photometric) && spp === 3 && (photometric !== 'YBR_FULL_422' || !codec);
   if (!((MONO.has(photometric) || photometric === 'PALETTE COLOR') && spp === 1) && !colour)
     throw new DicomError(`This DICOM image's photometric interpretation is ${photometric} with ${spp} samples per pixel; ` +
@@ -155,7 +169,7 @@ export function readDicom(bytes, parser, { inflated = null, decodeJpeg = null, c
     if (!pixel.encapsulatedPixelData) throw new DicomError('Not a readable DICOM file: its compressed pixel data is not encapsulated.');
     const frame = firstFrame(ds, pixel, parser, frames);
     if (jpeg && colour) return { ...result, bitDepth: 8, jpeg: frame };
-    const d = jpeg ? { samples: jpegSamples(decodeJpeg, frame, rows, cols), planar: false } : decoded(codecs, uid, frame, { rows, cols, spp, bitsAllocated });
+    const d = jpeg ? { samples: jpegSamples(decodeJpeg, frame, rows, cols, bitsStored), planar: false } : decoded(codecs, uid, frame, { rows, cols, spp, bitsAllocated });
     values = maskedValues(d.samples, bitsStored, signed);
     planar = d.planar;
     if (d.warning) result.notes.push(d.warning);
@@ -240,7 +254,7 @@ function decoded(codecs, uid, frame, expect) {
 }
 
 // A gray 8-bit JPEG frame's samples.
-function jpegSamples(decodeJpeg, frame, rows, cols) {
+function jpegSamples(decodeJpeg, frame, rows, cols, bitsStored) {
   let d;
   try {
     d = decodeJpeg(frame);
@@ -249,6 +263,9 @@ function jpegSamples(decodeJpeg, frame, rows, cols) {
   }
   if (d.width !== cols || d.height !== rows)
     throw new DicomError(`Not a readable DICOM file: its JPEG frame is ${d.width} x ${d.height}, the file says ${cols} x ${rows}.`);
+  const frameBits = d.maxValue === 4095 ? 12 : 8;
+  if ((bitsStored > 8) !== (frameBits > 8))
+    throw new DicomError(`Not a readable DICOM file: its JPEG frame holds ${frameBits}-bit samples, the file says ${bitsStored} bits stored.`);
   return d.samples;
 }
 

@@ -2,7 +2,7 @@
 // predictor (tools/predict.mjs). It touches no browser API: the caller passes in the wasm core
 // (xraylens_core.js) and ONNX Runtime Web, so both run exactly this code. DICOM support takes the parser
 // (npm dicom-parser), an async raw-deflate inflater and the codecs (web/dicom_codecs.js) as options, for the same reason.
-import { DicomError, LATERAL_VIEWS, isDicom, prepareDicom, readDicom } from './dicom.js';
+import { DicomError, LATERAL_VIEWS, dicomErrorMessage, isDicom, prepareDicom, readDicom } from './dicom.js';
 
 export const MODELS = [
   { key: 'covid-normal', file: 'covid_normal', title: 'Model 1: COVID-19 vs Normal', output: 'prob' },
@@ -94,9 +94,10 @@ export class Pipeline {
     return this.models.get(key);
   }
 
-  // What the content says a file is: 'PNG' or 'JPEG' (the core's signature test), 'DICOM', or null.
+  // What the content says a file is: the core's format ('PNG', 'JPEG', 'WebP', 'TIFF', 'BMP', 'GIF', 'PNM',
+  // 'TGA'; its test needs at most 132 bytes, to tell a DICOM preamble), 'DICOM', or null.
   format(bytes) {
-    return this.core.imageFormat(bytes.subarray(0, 16)) || (isDicom(bytes) ? 'DICOM' : null);
+    return this.core.imageFormat(bytes.subarray(0, 132)) || (isDicom(bytes) ? 'DICOM' : null);
   }
 
   // Decodes and preprocesses; on failure the previous study stays open and `info.error` says why.
@@ -117,7 +118,7 @@ export class Pipeline {
       try {
         inflated = await prepareDicom(bytes, this.dicomParser, this.inflateRaw, this.codecs);
       } catch (e) {
-        return { ok: false, error: e.message, format: 'DICOM' };
+        return { ok: false, error: dicomErrorMessage(e), format: 'DICOM' };
       }
     }
     return this.open(bytes, name, inflated);
@@ -138,7 +139,7 @@ export class Pipeline {
         info = this.core.openSamples(d.width, d.height, d.channels, d.maxValue, 'DICOM', d.bitDepth);
       }
     } catch (e) {
-      return { ok: false, error: e instanceof DicomError ? e.message : `Not a readable DICOM file (${e.message}).`, format: 'DICOM' };
+      return { ok: false, error: dicomErrorMessage(e), format: 'DICOM' };
     }
     if (!info.ok) return info;
     info.warning = [info.warning, ...d.notes].filter(Boolean).join(' ');
@@ -147,13 +148,14 @@ export class Pipeline {
     return info;
   }
 
-  // A gray 8-bit JPEG frame by the core's own decoder: { width, height, samples }.
+  // A gray JPEG frame by the core's own decoder: { width, height, maxValue, samples }; 8-bit (maxValue 255)
+  // or 12-bit (4095, the stored values).
   #decodeJpeg(frame) {
     this.core.fileBuffer(frame.length).set(frame);
     const r = this.core.decodeFile();
     if (!r.ok) throw new Error(r.error);
-    if (r.maxValue !== 255) throw new Error('it is not 8-bit');
-    return { width: r.width, height: r.height, samples: new Uint16Array(this.core.decodedSamples()) };
+    if (r.maxValue !== 255 && r.maxValue !== 4095) throw new Error('it is neither 8- nor 12-bit');
+    return { width: r.width, height: r.height, maxValue: r.maxValue, samples: new Uint16Array(this.core.decodedSamples()) };
   }
 
   close() {

@@ -6,15 +6,20 @@
 #include <cstdio>
 
 #include "app/batch_view.h"
+#include "app/keyboard.h"
 #include "app/model_card_view.h"
 #include "app/result_view.h"
 #include "app/theme.h"
+#include "app/ui_scale.h"
 
 namespace app {
 
 void track(AppState& s, const std::string& name) {
   const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-  s.widgets[name] = {a.x, a.y, b.x - a.x, b.y - a.y};
+  const float css = 1.0f / ui_scale();  // ImGui draws in device pixels
+  s.widgets[name] = {a.x * css, a.y * css, (b.x - a.x) * css, (b.y - a.y) * css};
+  if (ImGui::IsItemFocused()) s.focused = name;
+  note_tab_stop(s, name);
 }
 
 namespace {
@@ -28,7 +33,7 @@ void draw_toolbar(AppState& s, const Host& host) {
   ImGui::SameLine();
   if (ImGui::Button("Open folder...")) host.open_folder();
   track(s, "open-folder");
-  ImGui::SameLine(0, 24);
+  ImGui::SameLine(0, em(1.6f));
   const bool can_save = s.results[static_cast<size_t>(s.model)].present;
   if (!can_save) ImGui::BeginDisabled();
   if (ImGui::Button("Save labelled copy")) host.save_copy();
@@ -48,7 +53,7 @@ void draw_toolbar(AppState& s, const Host& host) {
     }
     track(s, "model" + std::to_string(i + 1));
   }
-  ImGui::SameLine(0, 16);
+  ImGui::SameLine(0, em(1.1f));
   if (ImGui::Checkbox("Compare both", &s.compare)) host.set_compare(s.compare);
   track(s, "compare");
 }
@@ -57,14 +62,16 @@ void draw_view_controls(AppState& s) {
   ImGui::Checkbox("Heatmap", &s.display.show_cam);
   track(s, "heatmap");
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(120);
+  ImGui::SetNextItemWidth(em(8));
   ImGui::SliderFloat("opacity", &s.display.cam_opacity, 0.0f, 1.0f, "%.2f");
   track(s, "opacity");
-  ImGui::SameLine();
-  ImGui::TextColored(theme::kMuted, "where the model's evidence is, within the lungs; not a lesion outline");
-  ImGui::SameLine(0, 16);
+  ImGui::SameLine(0, em(1.1f));
   ImGui::Checkbox("Lung outline", &s.display.show_lungs);
   track(s, "lung-outline");
+  ImGui::SameLine();
+  ImGui::PushStyleColor(ImGuiCol_Text, theme::kMuted);
+  ImGui::TextWrapped("heatmap: where the model's evidence is, within the lungs; not a lesion outline");
+  ImGui::PopStyleColor();
   ImGui::Checkbox("Invert", &s.display.invert);
   track(s, "invert");
   ImGui::SameLine();
@@ -96,7 +103,7 @@ void draw_image_panel(AppState& s) {
   if (s.image.has_image()) draw_view_controls(s);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   if (!s.image.has_image()) {
-    const char* hint = "Open a chest X-ray (PNG, JPEG or DICOM), or drop one anywhere on this page.";
+    const char* hint = "Open a chest X-ray (PNG, JPEG, WebP, TIFF, BMP, GIF or DICOM), or drop one anywhere on this page.";
     const ImVec2 size = ImGui::CalcTextSize(hint);
     ImGui::SetCursorPos(ImVec2(ImGui::GetCursorPosX() + std::max(0.0f, (avail.x - size.x) / 2),
                                ImGui::GetCursorPosY() + std::max(0.0f, avail.y / 2 - size.y)));
@@ -176,7 +183,7 @@ void draw_side_panel(AppState& s, const Host& host) {
 void draw_banner(AppState& s) {
   if (s.banner.empty()) return;
   ImGui::PushStyleColor(ImGuiCol_ChildBg, theme::kBanner);
-  ImGui::BeginChild("banner", ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 2 + 8), true);
+  ImGui::BeginChild("banner", ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 2 + em(0.5f)), true);
   ImGui::TextWrapped("%s", s.banner.c_str());
   ImGui::EndChild();
   ImGui::PopStyleColor();
@@ -187,7 +194,7 @@ void draw_notice(AppState& s, const Host& host) {
   if (s.notice_accepted) return;
   ImGui::OpenPopup("Not for medical use");
   ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowSize(ImVec2(520, 0));
+  ImGui::SetNextWindowSize(ImVec2(em(35), 0));
   if (ImGui::BeginPopupModal("Not for medical use", nullptr, ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoMove)) {
     ImGui::TextWrapped(
         "XRayLens is a research and teaching tool. Its models were trained on public chest X-ray "
@@ -197,7 +204,7 @@ void draw_notice(AppState& s, const Host& host) {
     ImGui::Spacing();
     ImGui::TextWrapped("Images are analysed on this computer and are never uploaded.");
     ImGui::Spacing();
-    if (ImGui::Button("I understand", ImVec2(160, 0))) {
+    if (ImGui::Button("I understand", ImVec2(em(10.5f), 0))) {
       s.notice_accepted = true;
       host.accept_notice();
       ImGui::CloseCurrentPopup();
@@ -237,8 +244,10 @@ void draw_main_tabs(AppState& s, const Host& host) {
 }  // namespace
 
 void draw_app(AppState& s, const Host& host) {
+  begin_keyboard_frame(s);
   ++s.frames;
   s.widgets.clear();
+  s.focused.clear();
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(vp->WorkPos);
   ImGui::SetNextWindowSize(vp->WorkSize);
@@ -248,9 +257,9 @@ void draw_app(AppState& s, const Host& host) {
   draw_banner(s);
   draw_toolbar(s, host);
   ImGui::Separator();
-  const float wanted = s.compare ? 640.0f : 380.0f;
+  const float wanted = em(s.compare ? 42.0f : 25.0f);
   const float right = std::min(wanted, ImGui::GetContentRegionAvail().x * 0.5f);
-  ImGui::BeginChild("image", ImVec2(ImGui::GetContentRegionAvail().x - right - 8, 0));
+  ImGui::BeginChild("image", ImVec2(ImGui::GetContentRegionAvail().x - right - em(0.5f), 0));
   draw_main_tabs(s, host);
   ImGui::EndChild();
   ImGui::SameLine();
@@ -264,6 +273,7 @@ void draw_app(AppState& s, const Host& host) {
   ImGui::Begin("XRayLens");
   draw_notice(s, host);
   ImGui::End();
+  end_keyboard_frame(s);
 }
 
 }  // namespace app

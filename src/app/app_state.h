@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "app/batch_state.h"
 #include "app/image_view.h"
@@ -71,6 +72,15 @@ struct AppState {
 
   // Screen rectangles of controls in CSS pixels, from the last frame (end-to-end tests click them).
   std::map<std::string, Rect> widgets;
+  std::string focused;  // the tracked control with keyboard (navigation) focus in the last frame
+  // Tab stops of this frame in drawing order (keyboard.cpp): ImGui's item id and window
+  struct TabStop {
+    std::string name;
+    unsigned id = 0;
+    void* window = nullptr;
+  };
+  std::vector<TabStop> tab_stops;
+  int tab_step = 0;  // +1 Tab, -1 Shift+Tab pressed this frame
   unsigned long long frames = 0;
 };
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "app/theme.h"
+#include "app/ui_scale.h"
 
 namespace app {
 namespace {
@@ -52,18 +53,18 @@ void draw_progress(AppState& s, const Host& host) {
                   b.rate, b.running ? eta_text(b.eta_s).c_str() : "nothing");
   else
     std::snprintf(overlay, sizeof overlay, "%s: %d / %d", b.task.c_str(), b.done, b.total);
-  ImGui::ProgressBar(b.total > 0 ? static_cast<float>(b.done) / static_cast<float>(b.total) : 0.0f, ImVec2(420, 0), overlay);
+  ImGui::ProgressBar(b.total > 0 ? static_cast<float>(b.done) / static_cast<float>(b.total) : 0.0f, ImVec2(em(28), 0), overlay);
   track(s, "batch-progress");
   const bool analysing = b.running && b.task == "Analysing";
   ImGui::SameLine();
   if (!analysing) ImGui::BeginDisabled();
-  if (ImGui::Button(b.paused ? "Resume" : "Pause", ImVec2(70, 0))) host.batch_pause(!b.paused);
+  if (ImGui::Button(b.paused ? "Resume" : "Pause", ImVec2(em(4.7f), 0))) host.batch_pause(!b.paused);
   track(s, "batch-pause");
   ImGui::SameLine();
   if (ImGui::Button("Cancel")) host.batch_cancel();
   track(s, "batch-cancel");
   if (!analysing) ImGui::EndDisabled();
-  ImGui::SameLine(0, 24);
+  ImGui::SameLine(0, em(1.6f));
   const bool can_export = !b.running && !b.rows.empty();
   if (!can_export) ImGui::BeginDisabled();
   if (ImGui::Button("Export CSV")) host.export_csv();
@@ -76,11 +77,11 @@ void draw_progress(AppState& s, const Host& host) {
 
 void draw_filters(AppState& s) {
   BatchState& b = s.batch;
-  ImGui::SetNextItemWidth(260);
+  ImGui::SetNextItemWidth(em(17));
   if (ImGui::InputTextWithHint("##batch-filter", "filter by file name", b.text_filter, sizeof b.text_filter)) b.order_dirty = true;
   track(s, "batch-filter");
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(220);
+  ImGui::SetNextItemWidth(em(14.7f));
   const char* names[] = {"all files", "positive", "negative", "outside the models' scope", "errors, skipped, warnings"};
   int f = static_cast<int>(b.filter);
   if (ImGui::Combo("show", &f, names, IM_ARRAYSIZE(names))) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/theme.h"
+#include "app/ui_scale.h"
 
 namespace app {
 
@@ -14,7 +15,7 @@ void draw_model_card(AppState& s) {
   const ModelStatus& m = s.models[static_cast<size_t>(s.card_open)];
   bool open = true;
   const ImVec2 size = ImGui::GetMainViewport()->WorkSize;
-  ImGui::SetNextWindowSize(ImVec2(std::min(640.0f, size.x - 40), size.y * 0.8f), ImGuiCond_Appearing);
+  ImGui::SetNextWindowSize(ImVec2(std::min(em(42), size.x - em(2.7f)), size.y * 0.8f), ImGuiCond_Appearing);
   ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   const std::string title = "Model card: " + m.title + "###modelcard";
   if (ImGui::Begin(title.c_str(), &open, ImGuiWindowFlags_NoCollapse)) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app/theme.h"
+#include "app/ui_scale.h"
 
 namespace app {
 namespace {
@@ -20,8 +21,9 @@ float bar_position(double p, double threshold) {
 
 void draw_bar(AppState& s, const Result& r, const char* id) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
-  const float width = std::max(120.0f, ImGui::GetContentRegionAvail().x - 8);
-  const float height = 18.0f;
+  const float width = std::max(em(8), ImGui::GetContentRegionAvail().x - em(0.5f));
+  const float height = em(1.2f);
+  const float tick = em(0.2f), marker = em(0.47f), line = std::max(1.0f, em(0.13f));
   const ImVec2 o = ImGui::GetCursorScreenPos();
   auto x_at = [&](double p) { return o.x + width * bar_position(p, r.threshold); };
   const float lo = x_at(r.band_low), hi = x_at(r.band_high), thr = x_at(r.threshold);
@@ -29,15 +31,16 @@ void draw_bar(AppState& s, const Result& r, const char* id) {
   // likely negative | inconclusive (hatched) | likely positive
   dl->AddRectFilled(o, ImVec2(lo, o.y + height), ImGui::GetColorU32(theme::kNegativeBar));
   dl->AddRectFilled(ImVec2(lo, o.y), ImVec2(hi, o.y + height), ImGui::GetColorU32(theme::kInconclusiveBar));
-  for (float x = lo; x < hi; x += 6) dl->AddLine(ImVec2(x, o.y + height), ImVec2(std::min(x + height, hi), o.y), IM_COL32(255, 255, 255, 60));
+  for (float x = lo; x < hi; x += em(0.4f)) dl->AddLine(ImVec2(x, o.y + height), ImVec2(std::min(x + height, hi), o.y), IM_COL32(255, 255, 255, 60));
   dl->AddRectFilled(ImVec2(hi, o.y), ImVec2(o.x + width, o.y + height), ImGui::GetColorU32(theme::kPositiveBar));
   dl->AddRect(o, ImVec2(o.x + width, o.y + height), IM_COL32(200, 200, 200, 160));
   // threshold: a white line through the bar
-  dl->AddLine(ImVec2(thr, o.y - 3), ImVec2(thr, o.y + height + 3), IM_COL32(255, 255, 255, 255), 2.0f);
+  dl->AddLine(ImVec2(thr, o.y - tick), ImVec2(thr, o.y + height + tick), IM_COL32(255, 255, 255, 255), line);
   // the probability: a triangle marker above the bar with its value
   const float px = x_at(r.p_covid);
-  dl->AddTriangleFilled(ImVec2(px - 7, o.y - 9), ImVec2(px + 7, o.y - 9), ImVec2(px, o.y + 2), IM_COL32(255, 255, 255, 255));
-  dl->AddTriangle(ImVec2(px - 7, o.y - 9), ImVec2(px + 7, o.y - 9), ImVec2(px, o.y + 2), IM_COL32(0, 0, 0, 255));
+  const ImVec2 a(px - marker, o.y - 1.3f * marker), b(px + marker, o.y - 1.3f * marker), c(px, o.y + tick);
+  dl->AddTriangleFilled(a, b, c, IM_COL32(255, 255, 255, 255));
+  dl->AddTriangle(a, b, c, IM_COL32(0, 0, 0, 255), line / 2);
   ImGui::Dummy(ImVec2(width, height));
   track(s, std::string("bar-") + id);
   // labels under the bar, in words
@@ -47,16 +50,16 @@ void draw_bar(AppState& s, const Result& r, const char* id) {
   dl->AddText(ImVec2(o.x + width - ImGui::CalcTextSize(right).x, y), ImGui::GetColorU32(theme::kMuted), right);
   char thr_label[48];
   std::snprintf(thr_label, sizeof thr_label, "| threshold %s", r.threshold_text.c_str());
-  dl->AddText(ImVec2(std::clamp(thr - 4, o.x + 110, o.x + width - 230), y + ImGui::GetTextLineHeight()),
+  dl->AddText(ImVec2(std::clamp(thr - em(0.27f), o.x + em(7.3f), o.x + width - em(15.3f)), y + ImGui::GetTextLineHeight()),
               ImGui::GetColorU32(theme::kMuted), thr_label);
-  ImGui::Dummy(ImVec2(width, 2 * ImGui::GetTextLineHeight() + 2));
+  ImGui::Dummy(ImVec2(width, 2 * ImGui::GetTextLineHeight() + em(0.13f)));
 }
 
 }  // namespace
 
 void draw_result(AppState& s, const Result& r, const char* id) {
   const bool positive = r.verdict == "POSITIVE";
-  ImGui::PushFont(ImGui::GetIO().Fonts->Fonts.back());
+  ImGui::PushFont(verdict_font());
   ImGui::TextColored(positive ? theme::kPositive : theme::kNegative, "%s", r.verdict.c_str());
   ImGui::PopFont();
   if (r.inconclusive()) {
@@ -66,7 +69,7 @@ void draw_result(AppState& s, const Result& r, const char* id) {
   }
   if (r.out_of_scope) ImGui::TextColored(theme::kError, "OUTSIDE THE MODEL'S SCOPE (analysed anyway)");
   ImGui::Spacing();
-  ImGui::Dummy(ImVec2(0, 8));
+  ImGui::Dummy(ImVec2(0, em(0.5f)));
   draw_bar(s, r, id);
   ImGui::Text("P(COVID-19): %s", r.p_text.c_str());
   ImGui::Text("Threshold:   %s", r.threshold_text.c_str());

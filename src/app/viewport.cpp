@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "app/ui_scale.h"
+
 namespace app {
 namespace {
 
 constexpr float kMaxZoom = 64.0f;
 constexpr float kWheelStep = 1.2f;
-constexpr float kWindowPerPixel = 1.0f / 400.0f;  // right-drag: window change per screen pixel
+constexpr float kWindowPerPixel = 1.0f / 400.0f;  // right-drag: window change per CSS pixel
 
 struct Layout {
   ImVec2 pos, size;      // where the visible part of the image lies on screen
@@ -98,8 +100,9 @@ ImVec4 draw_viewport(Viewport& v, DisplaySettings& d, GLuint tex, int tex_w, int
     v.cy -= io.MouseDelta.y / (tex_h * l.px_per_texel);
   }
   if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Right, 0)) {
-    d.window_width = std::clamp(d.window_width + io.MouseDelta.x * kWindowPerPixel, 0.01f, 2.0f);
-    d.window_center = std::clamp(d.window_center - io.MouseDelta.y * kWindowPerPixel, -0.5f, 1.5f);
+    const float per_pixel = kWindowPerPixel / ui_scale();  // mouse deltas are in device pixels
+    d.window_width = std::clamp(d.window_width + io.MouseDelta.x * per_pixel, 0.01f, 2.0f);
+    d.window_center = std::clamp(d.window_center - io.MouseDelta.y * per_pixel, -0.5f, 1.5f);
   }
   if (hovered || ImGui::IsWindowFocused()) handle_keys(v, d, origin, avail, tex_w, tex_h, source_w);
   const Layout l = layout(v, origin, avail, tex_w, tex_h);
@@ -110,7 +113,7 @@ ImVec4 draw_viewport(Viewport& v, DisplaySettings& d, GLuint tex, int tex_w, int
 
 void draw_viewport_help(Viewport& v) {
   if (!v.show_help) return;
-  ImGui::SetNextWindowSize(ImVec2(360, 0), ImGuiCond_Appearing);
+  ImGui::SetNextWindowSize(ImVec2(em(24), 0), ImGuiCond_Appearing);
   if (ImGui::Begin("Viewing shortcuts", &v.show_help, ImGuiWindowFlags_NoCollapse)) {
     static const char* const kRows[][2] = {
         {"Mouse wheel", "zoom about the cursor"}, {"Drag", "pan"}, {"Right-drag", "window (left/right), level (up/down)"},

@@ -1,12 +1,14 @@
 #include "decode.h"
 
 #include <algorithm>
-#include <cmath>
+#include <cctype>
 #include <cstring>
 #include <memory>
 #include <vector>
 
 #include "contract.h"
+#include "decode_common.h"
+#include "decoders.h"
 #include "file_layout.h"
 #include "stb_alloc.h"
 #include "stb_config.h"
@@ -14,75 +16,12 @@
 namespace xr {
 namespace {
 
+using detail::megabytes;
+using detail::size_error;
+using detail::too_large_message;
+
 bool starts_with(const uint8_t* d, size_t n, const char* magic, size_t m) {
   return n >= m && std::memcmp(d, magic, m) == 0;
-}
-
-std::string megabytes(long long bytes) { return std::to_string((bytes + 500'000) / 1'000'000) + " MB"; }
-
-// Share of pixels whose colour departs from the image's own gray-to-colour curve: the mean colour of
-// all pixels of the same luma. Gray images and uniformly tinted ones (duotone figures from papers)
-// score ~0; photographs, colour diagrams and screenshots score high; a few coloured arrows stay small.
-template <typename T>
-double colour_departure(const T* src, int channels, const std::vector<uint16_t>& luma, int max_value) {
-  constexpr int kBins = 256;
-  const int shift = max_value > 255 ? 8 : 0;
-  std::vector<double> sum(kBins * 3, 0.0);
-  std::vector<uint32_t> count(kBins, 0);
-  for (size_t i = 0; i < luma.size(); ++i) {
-    const T* p = src + i * channels;
-    const int bin = luma[i] >> shift;
-    for (int c = 0; c < 3; ++c) sum[bin * 3 + c] += p[c];
-    ++count[bin];
-  }
-  for (int b = 0; b < kBins; ++b)
-    for (int c = 0; c < 3; ++c) sum[b * 3 + c] /= std::max<uint32_t>(1, count[b]);
-  const double tolerance = max_value / 16.0;  // JPEG chroma noise on gray images stays below this
-  size_t departing = 0;
-  for (size_t i = 0; i < luma.size(); ++i) {
-    const T* p = src + i * channels;
-    const double* mean = &sum[(luma[i] >> shift) * 3];
-    double dev = 0;
-    for (int c = 0; c < 3; ++c) dev = std::max(dev, std::abs(p[c] - mean[c]));
-    if (dev > tolerance) ++departing;
-  }
-  return luma.empty() ? 0.0 : static_cast<double>(departing) / static_cast<double>(luma.size());
-}
-
-template <typename T>
-void to_gray(const T* src, int channels, size_t count, int max_value, DecodeResult& out) {
-  auto& px = out.image.pixels;
-  px.resize(count);
-  for (size_t i = 0; i < count; ++i) {
-    const T* p = src + i * channels;
-    uint32_t y;
-    uint32_t alpha = static_cast<uint32_t>(max_value);
-    if (channels <= 2) {
-      y = p[0];
-      if (channels == 2) alpha = p[1];
-    } else {
-      // Rec. 601 luma, rounded: (299 R + 587 G + 114 B) / 1000
-      y = static_cast<uint32_t>((299ull * p[0] + 587ull * p[1] + 114ull * p[2] + 500) / 1000);
-      if (channels == 4) alpha = p[3];
-    }
-    if (alpha != static_cast<uint32_t>(max_value)) {
-      y = static_cast<uint32_t>((static_cast<uint64_t>(y) * alpha + max_value / 2) / max_value);
-    }
-    px[i] = static_cast<uint16_t>(y);
-  }
-  out.colour_fraction = channels >= 3 ? colour_departure(src, channels, px, max_value) : 0.0;
-}
-
-std::string too_large_message(long long w, long long h) {
-  return "Image too large: " + std::to_string(w) + " x " + std::to_string(h) +
-         " pixels (the limit is 60 megapixels and 16384 pixels a side).";
-}
-
-// The pixel-count and side limits of contract.h, checked on a header's size before any allocation.
-std::string size_error(long long w, long long h) {
-  if (w <= 0 || h <= 0) return "The image has no pixels.";
-  if (w > kMaxSide || h > kMaxSide || w * h > kMaxPixels) return too_large_message(w, h);
-  return "";
 }
 
 // stb_image's reason for a failure, in words, after `what` ("Could not decode the PNG image");
@@ -97,18 +36,39 @@ std::string failure(const std::string& what, long long budget, bool complete) {
   return what + " (" + reason + ").";
 }
 
-}  // namespace
-
-std::string image_format(const uint8_t* data, size_t size) {
-  if (data == nullptr) return "";
-  if (starts_with(data, size, "\x89PNG\r\n\x1a\n", 8)) return "PNG";
-  if (starts_with(data, size, "\xFF\xD8\xFF", 3)) return "JPEG";
-  return "";
+// A TGA file has no signature: its header must be one stb_image reads (colour-mapped, true-colour or gray,
+// uncompressed or RLE, a plausible depth, a size) with an unused colour-map spec zeroed.
+bool tga_header(const uint8_t* d, size_t n) {
+  if (n < 18) return false;
+  const unsigned cm = d[1], type = d[2], bpp = d[16];
+  if (cm > 1 || !(type == 1 || type == 2 || type == 3 || type == 9 || type == 10 || type == 11)) return false;
+  if ((type == 1 || type == 9) != (cm == 1)) return false;
+  if (cm == 0 && (d[3] | d[4] | d[5] | d[6] | d[7]) != 0) return false;
+  if (cm == 1 && !(d[7] == 15 || d[7] == 16 || d[7] == 24 || d[7] == 32)) return false;
+  const bool depth = cm == 1 ? (bpp == 8 || bpp == 16) : (bpp == 8 || bpp == 15 || bpp == 16 || bpp == 24 || bpp == 32);
+  return depth && (d[12] | d[13]) != 0 && (d[14] | d[15]) != 0 && (d[17] & 0xC0) == 0;
 }
 
-DecodeResult decode_image(const uint8_t* data, size_t size) { return decode_image(data, size, kMaxDecodeBytes); }
+// A BMP: "BM", then an info header of a size stb_image knows.
+bool bmp_header(const uint8_t* d, size_t n) {
+  if (!starts_with(d, n, "BM", 2) || n < 18) return false;
+  const uint32_t hs = static_cast<uint32_t>(d[14]) | d[15] << 8 | d[16] << 16 | static_cast<uint32_t>(d[17]) << 24;
+  return hs == 12 || hs == 40 || hs == 56 || hs == 108 || hs == 124;
+}
 
-DecodeResult decode_image(const uint8_t* data, size_t size, long long memory_budget) {
+// The parts of a decode every stb_image format shares; `frame`: keep a JPEG's stored values (decode_frame).
+DecodeResult decode_with_stb(const uint8_t* data, size_t size, long long memory_budget, const std::string& format,
+                             bool frame);
+
+// More than 8 bits a sample (16-bit PNG, PNM and TIFF, 12-bit JPEG): the full range of the values as a
+// window onto 0..65535, as for a DICOM file without one (window.h).
+void full_range(DecodeResult& out) {
+  out.image.max_value = 65535;
+  out.window = full_range_window(out.image);
+  apply_window(out.image, out.window);
+}
+
+DecodeResult decode(const uint8_t* data, size_t size, long long memory_budget, bool frame) {
   DecodeResult out;
   if (data == nullptr || size == 0) {
     out.error = "The file is empty.";
@@ -116,20 +76,37 @@ DecodeResult decode_image(const uint8_t* data, size_t size, long long memory_bud
   }
   out.format = image_format(data, size);
   if (out.format.empty()) {
-    out.error = "Not a readable image: the file is neither PNG nor JPEG.";
+    out.error = "Not a readable image: the file is none of PNG, JPEG, WebP, TIFF, BMP, GIF, PNM, TGA or DICOM.";
     return out;
   }
-  const bool png = out.format == "PNG";
-  if (size > static_cast<size_t>(kMaxFileBytes)) {
-    out.error = "File too large: " + megabytes(static_cast<long long>(size)) + " (the limit is " +
-                megabytes(kMaxFileBytes) + ").";
+  out.error = detail::file_size_error(size);
+  if (!out.error.empty()) return out;
+  if (out.format == "WebP") return detail::decode_webp(data, size, memory_budget);
+  if (out.format == "TIFF") {
+    out = detail::decode_tiff(data, size, memory_budget);
+    if (out.ok() && out.bit_depth > 8) full_range(out);
     return out;
   }
+  return decode_with_stb(data, size, memory_budget, out.format, frame);
+}
+
+DecodeResult decode_with_stb(const uint8_t* data, size_t size, long long memory_budget, const std::string& format,
+                             bool frame) {
+  DecodeResult out;
+  out.format = format;
+  const bool png = format == "PNG", jpeg = format == "JPEG";
   int len = static_cast<int>(size);
   // before stb_image reads even the header: its header parser builds the Huffman tables it meets
-  const Layout layout = png ? png_layout(data, size) : jpeg_layout(data, size);
+  const Layout layout = png ? png_layout(data, size) : jpeg ? jpeg_layout(data, size) : format == "BMP" ? bmp_layout(data, size)
+                        : format == "GIF" ? gif_layout(data, size) : format == "PNM" ? pnm_layout(data, size)
+                                                                     : tga_layout(data, size);
   if (!layout.corrupt.empty()) {
-    out.error = "Not a readable " + out.format + " image (corrupt: " + layout.corrupt + ").";
+    out.error = "Not a readable " + format + " image (corrupt: " + layout.corrupt + ").";
+    return out;
+  }
+  if (jpeg && layout.jpeg_precision > 8) {
+    out = detail::decode_jpeg12(data, size, memory_budget, layout);
+    if (out.ok() && !frame) full_range(out);
     return out;
   }
 
@@ -147,17 +124,17 @@ DecodeResult decode_image(const uint8_t* data, size_t size, long long memory_bud
   int w = 0, h = 0, comp = 0;
   stb_forget_failure();
   if (!stbi_info_from_memory(data, len, &w, &h, &comp)) {
-    out.error = failure("Not a readable " + out.format + " image", memory_budget, layout.complete);
+    out.error = failure("Not a readable " + format + " image", memory_budget, layout.complete);
     return out;
   }
   out.error = size_error(w, h);
   if (!out.error.empty()) return out;
-  const long long peak = decode_peak_bytes(layout, png, w, h, size);
-  if (peak > memory_budget) {
-    out.error = "Image too large: decoding " + std::to_string(w) + " x " + std::to_string(h) + " pixels would need about " +
-                megabytes(peak) + " of memory (the limit is " + megabytes(memory_budget) + ").";
+  if (layout.data_truncated) {  // after the size: a huge header on a small file is "too large"
+    out.error = "Not a readable " + format + " image: the file appears truncated (its pixel data ends early).";
     return out;
   }
+  out.error = detail::budget_error(w, h, decode_peak_bytes(layout, format, w, h, size), memory_budget);
+  if (!out.error.empty()) return out;
   // stb_image may use what the budget leaves beside the file, and no more (a zip bomb inflates past it).
   const StbAllowance allowance(static_cast<size_t>(memory_budget - static_cast<long long>(size)));
   std::vector<uint8_t> repaired;
@@ -175,40 +152,74 @@ DecodeResult decode_image(const uint8_t* data, size_t size, long long memory_bud
   const size_t count = static_cast<size_t>(w) * static_cast<size_t>(h);
   const auto convert = [&](const auto* pixels, int max_value) {
     if (pixels == nullptr) {
-      out.error = failure("Could not decode the " + out.format + " image", memory_budget, layout.complete);
+      out.error = failure("Could not decode the " + format + " image", memory_budget, layout.complete);
     } else if (w != info_w || h != info_h || channels < 1 || channels > 4) {
-      out.error = "Not a readable " + out.format + " image (its header and its data disagree).";
+      out.error = "Not a readable " + format + " image (its header and its data disagree).";
     } else {
-      to_gray(pixels, channels, count, max_value, out);
+      detail::to_gray(pixels, channels, count, max_value, out);
     }
   };
   stb_forget_failure();
+  const bool pnm = format == "PNM";
   if (sixteen) {
     std::unique_ptr<stbi_us, void (*)(void*)> buf(stbi_load_16_from_memory(data, len, &w, &h, &channels, 0),
                                                  stbi_image_free);
+    // stb_image 2.27 leaves a 16-bit PNM's samples in the file's byte order (big-endian); 2.28 swaps them
+    if (pnm && buf && w == info_w && h == info_h && channels >= 1 && channels <= 4)
+      for (size_t i = 0; i < count * static_cast<size_t>(channels); ++i)
+        buf.get()[i] = static_cast<stbi_us>(buf.get()[i] >> 8 | buf.get()[i] << 8);
     convert(buf.get(), 65535);
   } else {
     std::unique_ptr<stbi_uc, void (*)(void*)> buf(stbi_load_from_memory(data, len, &w, &h, &channels, 0),
                                                  stbi_image_free);
     convert(buf.get(), 255);
+    // stb_image ignores a PNM's largest value (below 255, say 100): the samples are 0..maxval
+    if (pnm && out.ok() && layout.pnm_maxval < 255) {
+      out.image.max_value = std::max(1, layout.pnm_maxval);
+      for (auto& p : out.image.pixels) p = std::min<uint16_t>(p, static_cast<uint16_t>(out.image.max_value));
+    }
   }
   if (!out.ok()) return out;
   out.channels = channels;
   out.image.width = w;
   out.image.height = h;
-  if (sixteen) {
-    out.window = full_range_window(out.image);
-    apply_window(out.image, out.window);
-  }
+  if (sixteen) full_range(out);
   if (!layout.complete) {
     out.warning = "The file appears truncated (no end-of-image marker); the result may be unreliable.";
-  } else if (!png && layout.jpeg_entropy_bytes * 8 < layout.jpeg_blocks) {
+  } else if (jpeg && layout.jpeg_entropy_bytes * 8 < layout.jpeg_blocks) {
     // every block takes at least one bit (its first DC code); stb_image fills the rest with gray
     out.warning = "The file appears truncated (its image data is too short for " + std::to_string(w) + " x " +
                   std::to_string(h) + " pixels); the result may be unreliable.";
   }
   return out;
 }
+
+}  // namespace
+
+std::string image_format(const uint8_t* data, size_t size) {
+  if (data == nullptr) return "";
+  // DICOM first: its 128-byte preamble may hold anything, a TIFF header included (dual-format files)
+  if (size >= 132 && std::memcmp(data + 128, "DICM", 4) == 0) return "";
+  if (starts_with(data, size, "\x89PNG\r\n\x1a\n", 8)) return "PNG";
+  if (starts_with(data, size, "\xFF\xD8\xFF", 3)) return "JPEG";
+  if (size >= 12 && starts_with(data, size, "RIFF", 4) && std::memcmp(data + 8, "WEBP", 4) == 0) return "WebP";
+  if (starts_with(data, size, "II*\0", 4) || starts_with(data, size, "MM\0*", 4) || starts_with(data, size, "II+\0", 4) ||
+      starts_with(data, size, "MM\0+", 4))
+    return "TIFF";
+  if (starts_with(data, size, "GIF87a", 6) || starts_with(data, size, "GIF89a", 6)) return "GIF";
+  if (bmp_header(data, size)) return "BMP";
+  if (size >= 3 && data[0] == 'P' && (data[1] == '5' || data[1] == '6') && std::isspace(data[2])) return "PNM";
+  if (tga_header(data, size)) return "TGA";
+  return "";
+}
+
+DecodeResult decode_image(const uint8_t* data, size_t size) { return decode(data, size, kMaxDecodeBytes, false); }
+
+DecodeResult decode_image(const uint8_t* data, size_t size, long long memory_budget) {
+  return decode(data, size, memory_budget, false);
+}
+
+DecodeResult decode_frame(const uint8_t* data, size_t size) { return decode(data, size, kMaxDecodeBytes, true); }
 
 DecodeResult decode_samples(const uint16_t* samples, size_t count, int width, int height, int channels, int max_value,
                             const std::string& format, int bit_depth) {
@@ -227,7 +238,7 @@ DecodeResult decode_samples(const uint16_t* samples, size_t count, int width, in
   out.image.width = width;
   out.image.height = height;
   out.image.max_value = max_value;
-  to_gray(samples, channels, pixels, max_value, out);
+  detail::to_gray(samples, channels, pixels, max_value, out);
   return out;
 }
 

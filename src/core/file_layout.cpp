@@ -140,6 +140,7 @@ Layout jpeg_layout(const uint8_t* d, size_t n) {
     if (sof && len >= 8) {
       l.jpeg_progressive = m == 0xC2 || m == 0xC6 || m == 0xCA || m == 0xCE;
       l.jpeg_components = d[pos + 7];
+      l.jpeg_precision = d[pos + 2];
       l.jpeg_blocks = sof_blocks(d + pos, len);
     }
     pos += len;
@@ -160,11 +161,19 @@ bool png_needs_repair(const Layout& l) {
 
 // The most bytes the decode can hold at once: the file, stb_image's buffers, and our gray image
 // (tests/fuzz/README.md). Conservative: chroma planes are counted at full size.
-long long decode_peak_bytes(const Layout& l, bool png, long long w, long long h, size_t file_size) {
+long long decode_peak_bytes(const Layout& l, const std::string& format, long long w, long long h, size_t file_size) {
   const long long px = w * h;
   const long long gray = px * 2;  // GrayImage: uint16 per pixel
   long long stb = 0, out = 0;
-  if (png) {
+  if (format == "GIF") {
+    // stb_image's GIF reader: the RGBA frame, its background and a per-pixel history, the code table
+    out = px * 4;
+    stb = out * 2 + px + (1 << 20);
+  } else if (format == "BMP" || format == "TGA" || format == "PNM") {
+    // the output (at most RGBA or 16-bit RGB), and a converted copy when stb expands a palette or 16-bit RGB
+    out = px * 6;
+    stb = out * 2 + (1 << 20);
+  } else if (format == "PNG") {
     const int ct = l.png_colour_type;
     const long long samples = ct == 2 ? 3 : ct == 4 ? 2 : ct == 6 ? 4 : 1;
     const long long depth = std::max(1, std::min(16, l.png_bit_depth));

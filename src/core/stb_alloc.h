@@ -1,4 +1,4 @@
-// stb_image's allocations go through a per-thread allowance (stb_impl.cpp): a decode can never take
+// stb_image's and libtiff's allocations go through a per-thread allowance (stb_impl.cpp): a decode can never take
 // more memory than the budget its caller granted. A "zip bomb" PNG (a tiny file whose data inflates
 // to gigabytes) then fails with stb's "outofmem" instead of exhausting the wasm heap, where a failed
 // allocation in our own code would abort the module (Emscripten builds without exceptions).
@@ -21,6 +21,11 @@ class StbAllowance {
  private:
   size_t previous_;
 };
+
+// The allowance's allocator (zeroed blocks; nullptr past the allowance), for libtiff (tiff_platform.cpp).
+void* stb_malloc(size_t n);
+void* stb_realloc(void* p, size_t n);
+void stb_free(void* p);
 
 // stb_image keeps its last failure reason per thread and does not set one on every failure path:
 // forget it before a decode so that a message never carries an earlier file's reason (or none).

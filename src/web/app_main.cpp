@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "app/app.h"
+#include "app/ui_scale.h"
 #include "preprocess.h"
 
 using emscripten::val;
@@ -36,6 +37,7 @@ EM_JS(void, js_export_csv, (), { globalThis.xraylensHost.exportCsv(); });
 EM_JS(void, js_export_zip, (), { globalThis.xraylensHost.exportZip(); });
 EM_JS(int, js_canvas_width, (), { return Module.canvas.clientWidth | 0; });
 EM_JS(int, js_canvas_height, (), { return Module.canvas.clientHeight | 0; });
+EM_JS(double, js_device_pixel_ratio, (), { return globalThis.devicePixelRatio || 1; });
 
 namespace {
 
@@ -79,8 +81,12 @@ void install_wake_callbacks(GLFWwindow* w) {
   glfwSetCharCallback(w, [](GLFWwindow*, unsigned int) { wake(); });
 }
 
+// The canvas's backing store is its CSS size times the device pixel ratio (ui_scale.h): ImGui draws in
+// device pixels, with fonts and sizes rebuilt for the ratio whenever it changes (another screen, zoom).
 void fit_canvas() {
-  const int w = js_canvas_width(), h = js_canvas_height();
+  const double ratio = js_device_pixel_ratio();
+  if (app::set_ui_scale(static_cast<float>(ratio))) wake();
+  const int w = static_cast<int>(std::lround(js_canvas_width() * ratio)), h = static_cast<int>(std::lround(js_canvas_height() * ratio));
   int cw = 0, ch = 0;
   glfwGetWindowSize(g_window, &cw, &ch);
   if (w > 0 && h > 0 && (w != cw || h != ch)) {
@@ -309,6 +315,15 @@ val batch_view() {
 }
 
 double frame_count() { return static_cast<double>(g_state.frames); }
+
+// The scale the UI is drawn at and the control that has keyboard focus (end-to-end tests).
+val ui_state() {
+  val out = val::object();
+  out.set("ratio", app::ui_scale());
+  out.set("fontPx", ImGui::GetIO().Fonts->Fonts.empty() ? 0.0f : ImGui::GetIO().Fonts->Fonts[0]->FontSize);
+  out.set("focused", g_state.focused);
+  return out;
+}
 bool cam_shown() { return g_state.display.show_cam && g_state.image.has_cam(); }
 bool lungs_shown() { return g_state.display.show_lungs && g_state.image.has_lungs(); }
 
@@ -349,6 +364,7 @@ EMSCRIPTEN_BINDINGS(xraylens_app) {
   emscripten::function("setBatchFrameRate", &set_batch_frame_rate);
   emscripten::function("widgetRect", &widget_rect);
   emscripten::function("frameCount", &frame_count);
+  emscripten::function("uiState", &ui_state);
   emscripten::function("batchView", &batch_view);
   emscripten::function("camShown", &cam_shown);
   emscripten::function("lungsShown", &lungs_shown);
@@ -363,7 +379,9 @@ int main() {
   glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
-  g_window = glfwCreateWindow(std::max(1, js_canvas_width()), std::max(1, js_canvas_height()), "XRayLens", nullptr, nullptr);
+  const double ratio = js_device_pixel_ratio();
+  g_window = glfwCreateWindow(std::max(1, static_cast<int>(std::lround(js_canvas_width() * ratio))),
+                              std::max(1, static_cast<int>(std::lround(js_canvas_height() * ratio))), "XRayLens", nullptr, nullptr);
   if (!g_window) {
     std::fprintf(stderr, "WebGL2 is not available\n");
     return 1;
@@ -373,15 +391,7 @@ int main() {
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;
-  io.Fonts->AddFontDefault();
-  ImFontConfig big;
-  big.SizePixels = 26.0f;
-  io.Fonts->AddFontDefault(&big);  // the verdict (the last font in the atlas)
-  ImGui::StyleColorsDark();
-  ImGui::GetStyle().Colors[ImGuiCol_WindowBg].w = 1.0f;
-  ImGui::GetStyle().FrameRounding = 3.0f;
+  app::set_ui_scale(static_cast<float>(js_device_pixel_ratio()));  // fonts, style, keyboard navigation
   ImGui_ImplGlfw_InitForOpenGL(g_window, true);
   // Emscripten 3.1.6's GLFW 3 passes the DOM wheel delta as it is (pixels, positive downwards): make
   // one notch one step up or down, as native GLFW does, before ImGui sees it.

@@ -64,11 +64,11 @@ val open_file() {
   return open_study(std::move(study));
 }
 
-// Decodes the file buffer (PNG or JPEG) without opening a study: DICOM frames stored as JPEG are
-// decoded by the same code, then windowed in JS and opened with openSamples.
+// Decodes the file buffer without opening a study: DICOM frames stored as JPEG are decoded by the same
+// code (12-bit ones to their stored values, maxValue 4095), then windowed in JS and opened with openSamples.
 val decode_file() {
   const std::vector<uint8_t> file = xrweb::take_file();
-  g_decoded = xr::decode_image(file.data(), file.size());
+  g_decoded = xr::decode_frame(file.data(), file.size());
   val info = val::object();
   info.set("ok", g_decoded.ok());
   info.set("error", g_decoded.error);
@@ -155,7 +155,8 @@ val labelled_copy_png(double p_covid, double threshold, const std::string& model
 
 std::string percent(double p) { return xr::percent_one_decimal(p); }
 
-// "PNG", "JPEG" or "" for a file's first bytes (a Uint8Array), without copying the file into the heap.
+// The format xr::image_format names ("PNG", "JPEG", "WebP", "TIFF", ... or "") for a file's first bytes (a
+// Uint8Array; 132 suffice), without copying the file into the heap.
 std::string image_format(const val& head) {
   const auto bytes = emscripten::convertJSArrayToNumberVector<uint8_t>(head);
   return xr::image_format(bytes.data(), bytes.size());

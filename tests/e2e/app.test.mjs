@@ -95,7 +95,7 @@ test('open, verdict, model switch, labelled copy, broken file, and no image byte
   fs.writeFileSync(broken, 'this is not an image');
   await page.setInputFiles('#file', broken);
   await page.waitForFunction(() => document.getElementById('message').dataset.kind === 'error');
-  assert.match(await page.textContent('#message'), /Could not open broken\.png: .*neither PNG nor JPEG/);
+  assert.match(await page.textContent('#message'), /Could not open broken\.png: .*none of PNG, JPEG/);
   await page.setInputFiles('#file', SECOND);
   await page.waitForFunction((f) => document.getElementById('result').dataset.file === f, path.basename(SECOND));
   assert.equal((await resultData(page)).model, 'covid-pneumonia');

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { PY, clickWidget, defaultModels, launch, openApp, prepareSite, startServer } from './harness.mjs';
+import { PY, clickWidget, defaultModels, launch, openAcceptedApp, openFileInPage, prepareSite, startServer } from './harness.mjs';
 import { ROOT, loadCore } from '../../tools/lib/node_runtime.mjs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xr-e2e-dicom-'));
@@ -26,22 +26,9 @@ after(async () => {
   server?.close();
 });
 
-// Opens the page with the first-start notice accepted (a modal notice takes the clicks).
-async function openPage() {
-  const opened = await openApp(browser.context, server.url);
-  await opened.page.evaluate(() => localStorage.setItem('xraylens.notice.v1', 'accepted'));
-  await opened.page.reload();
-  await opened.page.waitForFunction(() => document.documentElement.dataset.state === 'ready', null, { timeout: 60_000 });
-  return opened;
-}
-
+const openPage = () => openAcceptedApp(browser.context, server.url);
 const resultData = (page) => page.evaluate(() => ({ ...document.getElementById('result').dataset }));
-
-async function openFile(page, file) {
-  await page.setInputFiles('#file', path.join(tmp, file));
-  await page.waitForFunction((f) => document.getElementById('result').dataset.file === f, path.basename(file), { timeout: 30_000 });
-  return resultData(page);
-}
+const openFile = (page, file) => openFileInPage(page, path.join(tmp, file));
 
 test('every supported DICOM fixture (and a 16-bit PNG) gives its reference image\'s p_covid in the page', async (t) => {
   const { page, requests, errors } = await openPage();
@@ -97,7 +84,7 @@ test('malformed and unsupported DICOM files get a message; the page keeps the op
   await openFile(page, 'explicit_le_8.dcm');
   const expect = { truncated: /truncated/, absurd_size: /too large/, missing_rows: /no Rows/, unknown_syntax: /\(unknown\)/,
     deflate_bomb: /inflates to more than 256 MB/, lying_length: /length/, garbage: /transfer syntax/,
-    jpeg_extended_12: /12-bit JPEG/, jpegls_truncated: /truncated|past the end/, j2k_cut: /JPEG 2000 decoder failed/,
+    meta_length_past_end: /file meta information/, meta_cut_in_syntax: /runs past the end/, jpegls_truncated: /truncated|past the end/, j2k_cut: /JPEG 2000 decoder failed/,
     j2k_wrong_codec: /JPEG-LS codestream, not JPEG 2000/, jpegls_size_mismatch: /file says 100 x 100/,
     jpeg_lossless_noise: /JPEG Lossless/, rle_bad_header: /RLE decoder failed/ };
   for (const [name, re] of Object.entries(expect)) {

@@ -73,13 +73,15 @@ export async function startServer(dir, { captureStderr = false } = {}) {
   return { url, close: () => proc.kill(), stderr: () => stderr };
 }
 
-export async function launch() {
+// Debian's Chromium with a fresh profile; `deviceScaleFactor` is window.devicePixelRatio (2: a high-DPI screen).
+export async function launch({ deviceScaleFactor = 1, viewport = { width: 1280, height: 800 } } = {}) {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xraylens-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 800 },
+    viewport,
+    deviceScaleFactor,
     acceptDownloads: true,
   });
   return {
@@ -102,6 +104,22 @@ export async function openApp(context, url) {
   await page.goto(url);
   await page.waitForFunction(() => ['ready', 'failed'].includes(document.documentElement.dataset.state), null, { timeout: 60_000 });
   return { page, requests, errors };
+}
+
+// openApp with the first-start notice accepted (a modal notice takes the clicks), reloaded and ready.
+export async function openAcceptedApp(context, url) {
+  const opened = await openApp(context, url);
+  await opened.page.evaluate(() => localStorage.setItem('xraylens.notice.v1', 'accepted'));
+  await opened.page.reload();
+  await opened.page.waitForFunction(() => document.documentElement.dataset.state === 'ready', null, { timeout: 60_000 });
+  return opened;
+}
+
+// Opens `file` through the page's file input; resolves with the result's data attributes once it is shown.
+export async function openFileInPage(page, file) {
+  await page.setInputFiles('#file', file);
+  await page.waitForFunction((f) => document.getElementById('result').dataset.file === f, path.basename(file), { timeout: 30_000 });
+  return page.evaluate(() => ({ ...document.getElementById('result').dataset }));
 }
 
 // Clicks an ImGui control at the rectangle the app reported for it in the last frame.

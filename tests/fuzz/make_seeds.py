@@ -5,11 +5,19 @@
 
 OUT_DIR/fuzz_open_study, OUT_DIR/fuzz_png16 and OUT_DIR/fuzz_labelled_copy get small files (each
 under 64 KB): downscaled and cropped views of every original as baseline, progressive and CMYK JPEG
-and as PNG of every colour type and depth, interlaced or not. Deterministic; needs python3-pil.
+and as PNG of every colour type and depth, interlaced or not. The decoders of issue 20 get their own
+corpora from the same views: OUT_DIR/fuzz_tiff (8/16-bit gray and RGB; none, LZW, Deflate, PackBits),
+OUT_DIR/fuzz_webp (lossy, lossless, with alpha) and OUT_DIR/fuzz_raster (BMP, GIF, PNM, TGA, and 12-bit
+JPEG made by dcmtk's dcmcjpeg). Deterministic; needs python3-pil (and dcmtk, pydicom for 12-bit JPEG).
 """
+import os
 import struct
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+import numpy as np
 
 from PIL import Image
 
@@ -39,6 +47,40 @@ def image_seeds(view):
     yield 'gray4.png', png_bytes(w, h, 0, 4, [[v >> 4 for v in r] for r in gray_rows(view)])
 
 
+def format_seeds(view):
+    """The other formats the core reads, of one small gray view: (target, name suffix, bytes)."""
+    tinted = Image.merge('RGB', (view, view.point(lambda v: v * 3 // 4), view.point(lambda v: min(255, v + 20))))
+    sixteen = Image.fromarray(np.asarray(view).astype(np.uint16) * 257)
+    for name, im, kw in [('none.tif', view, {}), ('lzw.tif', view, {'compression': 'tiff_lzw'}),
+                         ('deflate.tif', view, {'compression': 'tiff_adobe_deflate'}),
+                         ('packbits.tif', view, {'compression': 'packbits'}), ('rgb_lzw.tif', tinted, {'compression': 'tiff_lzw'}),
+                         ('g16.tif', sixteen, {}), ('g16_lzw.tif', sixteen, {'compression': 'tiff_lzw'})]:
+        yield 'fuzz_tiff', name, pil_bytes(im, 'TIFF', **kw)
+    yield 'fuzz_webp', 'lossy.webp', pil_bytes(view.convert('RGB'), 'WEBP', quality=80)
+    yield 'fuzz_webp', 'lossless.webp', pil_bytes(view.convert('RGB'), 'WEBP', lossless=True)
+    yield 'fuzz_webp', 'alpha.webp', pil_bytes(Image.merge('RGBA', (*tinted.split(), view)), 'WEBP', quality=70)
+    yield 'fuzz_raster', 'gray.bmp', pil_bytes(view, 'BMP')
+    yield 'fuzz_raster', 'rgb.bmp', pil_bytes(tinted, 'BMP')
+    yield 'fuzz_raster', 'gray.gif', pil_bytes(view, 'GIF')
+    yield 'fuzz_raster', 'gray.pgm', pil_bytes(view, 'PPM')
+    yield 'fuzz_raster', 'rgb.ppm', pil_bytes(tinted, 'PPM')
+    yield 'fuzz_raster', 'rle.tga', pil_bytes(tinted, 'TGA', compression='tga_rle')
+    yield 'fuzz_raster', 'gray.tga', pil_bytes(view, 'TGA')
+
+
+def jpeg12_seed(view):
+    """A 12-bit JPEG (extended, process 4) of the view: dcmcjpeg's frame from a 12-bit DICOM file."""
+    import pydicom
+    from pydicom.encaps import generate_pixel_data_frame
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'fixtures'))
+    import make_dicom
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = os.path.join(tmp, 'in.dcm'), os.path.join(tmp, 'out.dcm')
+        make_dicom.dataset(np.asarray(view).astype(np.uint16) * 16, 12).save_as(src, write_like_original=False)
+        subprocess.run(['dcmcjpeg', '+ee', src, dst], check=True)
+        return next(generate_pixel_data_frame(pydicom.dcmread(dst).PixelData))
+
+
 def wrapped_png16_seed(view, colour_choice, depth_choice, flags):
     """An input in fuzz_png16's own form: 5 header bytes, then the scanlines before compression."""
     w, h = min(view.size[0], 256), min(view.size[1], 256)
@@ -59,7 +101,8 @@ def label_seed(w, h, p, threshold, verdict, model, date, name):
 
 def build(out_dir, originals_dir):
     out = Path(out_dir)
-    dirs = {t: out / t for t in ('fuzz_open_study', 'fuzz_png16', 'fuzz_labelled_copy')}
+    dirs = {t: out / t for t in ('fuzz_open_study', 'fuzz_png16', 'fuzz_labelled_copy', 'fuzz_tiff', 'fuzz_webp',
+                                 'fuzz_raster')}
     for d in dirs.values():
         d.mkdir(parents=True, exist_ok=True)
     count = 0
@@ -77,6 +120,10 @@ def build(out_dir, originals_dir):
                 put(target, f'{i}_{j}_{suffix}', data)
                 if suffix == 'gray16.png':
                     put('fuzz_open_study', f'{i}_{j}_{suffix}', data)
+            for target, suffix, data in format_seeds(view):
+                put(target, f'{i}_{j}_{suffix}', data)
+            if j == 0 and i < 3:
+                put('fuzz_raster', f'{i}_{j}_12bit.jpg', jpeg12_seed(view))
         small = small_views(path, sizes=((24, 20),))[0]
         for c in range(5):
             put('fuzz_png16', f'{i}_wrapped_{c}', wrapped_png16_seed(small, c, 0, (i + c) % 2))

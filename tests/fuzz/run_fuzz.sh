@@ -10,13 +10,15 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_open_study fuzz_png16 fuzz_labelled_copy)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_open_study fuzz_png16 fuzz_labelled_copy fuzz_tiff fuzz_webp fuzz_raster)
 CXX_FUZZ=${CXX_FUZZ:-$(command -v clang++-14 || command -v clang++)}
+CC_FUZZ=${CC_FUZZ:-$(command -v clang-14 || command -v clang)}
 
-cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER="$CXX_FUZZ" -DXRAYLENS_FUZZ=ON \
+# the C libraries of the core (zlib, libwebp, libtiff, libjpeg-turbo) are instrumented too: clang for both
+cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER="$CXX_FUZZ" -DCMAKE_C_COMPILER="$CC_FUZZ" -DXRAYLENS_FUZZ=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/fuzz
-[ -d build/fuzz-seeds/fuzz_open_study ] || /usr/bin/python3 tests/fuzz/make_seeds.py build/fuzz-seeds
+[ -d build/fuzz-seeds/fuzz_tiff ] || /usr/bin/python3 tests/fuzz/make_seeds.py build/fuzz-seeds
 
 status=0
 mkdir -p build/fuzz-logs

@@ -32,7 +32,7 @@ TEST(Decode, TextIsNotAnImage) {
   const std::string html = "<html><body>not an image</body></html>";
   const auto r = xr::decode_image(reinterpret_cast<const uint8_t*>(html.data()), html.size());
   EXPECT_FALSE(r.ok());
-  EXPECT_NE(r.error.find("neither PNG nor JPEG"), std::string::npos);
+  EXPECT_NE(r.error.find("none of PNG, JPEG"), std::string::npos);
 }
 
 TEST(Decode, FormatIsTheSignatureDecodeTakes) {

@@ -11,29 +11,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { ROOT } from '../../tools/lib/node_runtime.mjs';
+import { parseCsv } from './csv_parse.mjs';
 
 const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const ORIGINALS = path.resolve(ROOT, '../shared/cxr-data/originals');
 const CORPUS = path.join(ROOT, 'build/bad-corpus');
 const PEAK_LIMIT_KB = 1.5 * 1024 * 1024;
-
-export function parseCsv(text) {
-  const rows = [];
-  let row = [], field = '', quoted = false;
-  for (let i = 0; i < text.length; ++i) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; ++i; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
-    else if (c !== '\r') field += c;
-  }
-  if (field || row.length) { row.push(field); rows.push(row); }
-  return rows;
-}
 
 test('every bad file gets its row and the predictor survives them all', () => {
   execFileSync(PY, [path.join(ROOT, 'tests/fixtures/make_bad_corpus.py'), CORPUS, '--originals', ORIGINALS]);

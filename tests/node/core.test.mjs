@@ -85,7 +85,7 @@ test('a file that is not an image gives a message and keeps the previous study',
   const before = new Float32Array(core.modelInput());
   const info = open(new TextEncoder().encode('<html>not an X-ray</html>'));
   assert.equal(info.ok, false);
-  assert.match(info.error, /neither PNG nor JPEG/);
+  assert.match(info.error, /none of PNG, JPEG/);
   assert.deepEqual(new Float32Array(core.modelInput()), before);
   const empty = open(new Uint8Array(0));
   assert.match(empty.error, /empty/);

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { ROOT } from '../../tools/lib/node_runtime.mjs';
+import { parseCsv } from './csv_parse.mjs';
 
 const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const ORIGINALS = path.resolve(ROOT, '../shared/cxr-data/originals');
@@ -28,7 +29,7 @@ test('one row per file and model for every original, and an error row for a non-
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines[0], 'file,model,p_covid,verdict,threshold,gate,warning,error');
-  const rows = lines.slice(1).map((l) => l.split(','));
+  const rows = parseCsv(r.stdout).slice(1);
   assert.equal(rows.length, (images.length + 1) * 2);
   for (const row of rows.filter((x) => x[0] !== bad)) {
     assert.ok(images.includes(row[0]));
@@ -41,14 +42,14 @@ test('one row per file and model for every original, and an error row for a non-
   }
   const badRows = rows.filter((x) => x[0] === bad);
   assert.equal(badRows.length, 2);
-  for (const row of badRows) assert.match(row[7], /neither PNG nor JPEG/);
+  for (const row of badRows) assert.match(row[7], /none of PNG, JPEG/);
 });
 
 test('--model selects one model; files are echoed exactly as given', () => {
   const rel = path.relative(process.cwd(), path.join(ORIGINALS, 'IM-0640-0001-0001.jpeg'));
   const r = predict(['--model', 'covid-pneumonia', '--models-dir', models, rel, '/no/such/file.png']);
   assert.equal(r.status, 0, r.stderr);
-  const rows = r.stdout.trim().split('\n').slice(1).map((l) => l.split(','));
+  const rows = parseCsv(r.stdout).slice(1);
   assert.deepEqual(rows.map((x) => [x[0], x[1]]), [[rel, 'covid-pneumonia'], ['/no/such/file.png', 'covid-pneumonia']]);
   assert.match(rows[1][7], /cannot read the file/);
 });
