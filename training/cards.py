@@ -85,7 +85,7 @@ def problems(models_dir, name):
 def module_for(name, card):
     """An untrained module shaped as the card's model (for re-deriving its architecture)."""
     if name == "gate":
-        from .gate import GateNet
+        from .gate.net import GateNet
         return GateNet(), "input gate CNN: " + GATE_TEXT
     if name == "lungs":
         from .lungs.unet import UNet
