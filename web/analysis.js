@@ -76,12 +76,13 @@ export class Analysis {
     return r;
   }
 
-  // A gray 8-bit JPEG frame by the core's own decoder: { width, height, samples }.
+  // A gray JPEG frame by the core's own decoder: { width, height, maxValue, samples }; 8-bit (maxValue 255)
+  // or 12-bit (4095, the stored values).
   #decodeJpeg(frame) {
     this.module.fileBuffer(frame.length).set(frame);
     const r = this.module.decodeFile();
     if (!r.ok) throw new Error(r.error);
-    if (r.maxValue !== 255) throw new Error('it is not 8-bit');
-    return { width: r.width, height: r.height, samples: new Uint16Array(this.module.decodedSamples()) };
+    if (r.maxValue !== 255 && r.maxValue !== 4095) throw new Error('it is neither 8- nor 12-bit');
+    return { width: r.width, height: r.height, maxValue: r.maxValue, samples: new Uint16Array(this.module.decodedSamples()) };
   }
 }

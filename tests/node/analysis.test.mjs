@@ -50,7 +50,7 @@ test('models are checked against their cards: contract, sha256, self-test', asyn
   wrongTest.self_test.expected_mean += 0.1;
   assert.match((await a.loadModel(LUNGS, read(tiny, 'lungs.onnx'), wrongTest)).error, /^self-test failed: mean/);
   const oldContract = { ...card(tiny, 'covid_pneumonia.json'), contract_version: 1 };
-  assert.match((await a.loadModel(m2, read(tiny, 'covid_pneumonia.onnx'), oldContract)).error, /model contract v1, this page speaks v2/);
+  assert.match((await a.loadModel(m2, read(tiny, 'covid_pneumonia.onnx'), oldContract)).error, /model contract v1, this page speaks v\d+/);
   const noTest = { ...card(tiny, 'covid_pneumonia.json') };
   delete noTest.self_test;
   assert.match((await a.loadModel(m2, read(tiny, 'covid_pneumonia.onnx'), noTest)).error, /no self-test/);
@@ -130,7 +130,7 @@ test('the shipped models as .onnx and as the .ort the build converts: same answe
   // bytes that are no image: a sentence, and the module keeps working
   const bad = await onnx.analyse(new TextEncoder().encode('this is text, not a PNG'), both);
   assert.equal(bad.ok, false);
-  assert.match(bad.error, /neither PNG nor JPEG/);
+  assert.match(bad.error, /Not a readable image/);
   assert.equal((await onnx.analyse(image, both)).results[0].pCovid, r1.results[0].pCovid);
 });
 
