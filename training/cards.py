@@ -1,12 +1,9 @@
 """What every model card says about its network, taken from the trained module itself (never typed by
-hand), and the check that a card matches its ONNX file (tests/python/test_cards.py).
-
-/usr/bin/python3 -m training.cards models      re-derive each card's `architecture` from its module and
-                                               check every card against its ONNX file
+hand), and the check that a card matches its ONNX file (tests/python/test_cards.py; the command is
+training/card_check.py). Imports no model module, so that every exporter can use it.
 """
 import json
 import os
-import sys
 
 import onnx
 import torch.nn as nn
@@ -82,50 +79,6 @@ def problems(models_dir, name):
     return out
 
 
-def module_for(name, card):
-    """An untrained module shaped as the card's model (for re-deriving its architecture)."""
-    if name == "gate":
-        from .gate.net import GateNet
-        return GateNet(), "input gate CNN: " + GATE_TEXT
-    if name == "lungs":
-        from .lungs.unet import UNet
-        return UNet(), card["architecture"]["type"]
-    from .model import for_card
-    return for_card(card), card["architecture"]["type"]
-
-
 GATE_TEXT = ("4x average pooling to 56x56, per-image standardisation (eps 2 grey levels), 4 conv3x3-BN-ReLU stages "
              "with max pooling to 7x7, head on the 7x7 layout (1x1 conv to 16), global average and the raw "
              "mean/std of the image")
-
-
-def refresh(models_dir, name):
-    """Re-derive the card's architecture from its module (keeping the fields a module cannot tell)."""
-    path = os.path.join(models_dir, f"{name}.json")
-    with open(path) as f:
-        card = json.load(f)
-    module, text = module_for(name, card)
-    old = card.get("architecture") if isinstance(card.get("architecture"), dict) else {}
-    keep = {k: v for k, v in old.items() if k not in ("type", "conv_widths", "parameters")}
-    arch = architecture(module, text, **keep)
-    arch["parameters"] = old.get("parameters", arch["parameters"])  # as trained (BatchNorm folded), if stated
-    card["architecture"] = arch
-    card["input"]["range"] = [0, 255]
-    with open(path, "w") as f:
-        json.dump(card, f, indent=2)
-        f.write("\n")
-
-
-def main(argv=None):
-    models_dir = (argv or sys.argv[1:] or ["models"])[0]
-    bad = 0
-    for name in ("covid_normal", "covid_pneumonia", "lungs", "gate"):
-        refresh(models_dir, name)
-        for p in problems(models_dir, name):
-            print(f"{name}: {p}")
-            bad += 1
-    sys.exit(1 if bad else 0)
-
-
-if __name__ == "__main__":
-    main()

@@ -141,7 +141,7 @@ def update_card(models_dir, name, card, res, src_audit, headline_source, parity,
     unmet = targets_unmet(name, res)
     if unmet:
         card["known_limitations"].insert(0, UNMET + "; ".join(unmet) + ". What holds it back: "
-                                         + report.held_back(name, res, transfer_audits) + " (See docs/EVALUATION.md.)")
+                                         + report.held_back(name, res, transfer_audits, card) + " (See docs/EVALUATION.md.)")
     card["audits"] = {"computed_with": "PyTorch on the cached canonical images (test split); docs/EVALUATION.md",
                       "central_region": "middle 60% of width, 15-85% of height of the central 224x224",
                       "lung_outline": f"dilated by {audits.DILATE} canonical px; the manifest's outline for "

@@ -316,7 +316,7 @@ def write(path, results, src, parity, source, manifest, cards, figs, lungs, tran
             f"![CAM Model 1]({rel['cam_covid_normal.png']})", "",
             f"![CAM Model 2]({rel['cam_covid_pneumonia.png']})", "",
             *gate_link(path), "## What holds the models back", "",
-            *[f"- {TITLE_SHORT[n]}: {held_back(n, r, transfer_audits)}" for n, r in results.items()],
+            *[f"- {TITLE_SHORT[n]}: {held_back(n, r, transfer_audits, cards[n])}" for n, r in results.items()],
             *limitations(results, src, cards), ""]
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w") as f:
@@ -370,7 +370,7 @@ def gate_link(path, models_dir="models"):
             "and how the threshold was chosen: [eval/gate.md](eval/gate.md).", ""]
 
 
-def held_back(name, res, transfer_audits):
+def held_back(name, res, transfer_audits, card=None):
     """What the figures say limits one model, for its card and EVALUATION.md (no hand-written numbers)."""
     thr = res["threshold"]
     y, p, rows = res["curves"]["y"], res["curves"]["p"], res["cam"][4]
@@ -391,6 +391,17 @@ def held_back(name, res, transfer_audits):
         out += " Leave-one-source-out on test: " + "; ".join(
             f"without {s}: AUC {f3(v['auc'])}, sensitivity {f3(v['sensitivity'])}, specificity {f3(v['specificity'])}"
             for s, v in loso["held_out"].items()) + "."
+    pool = ((card or {}).get("cross_fitted") or {}).get("all")
+    if pool:
+        out += (f" The threshold keeps the cross-fitted pool's sensitivity >= its target; there the pool's "
+                f"specificity is {f3(pool.get('specificity'))} (AUC {f3(pool.get('auc'))}, n={pool.get('n')}): "
+                "models that never saw a source score its negatives higher, and the operating point makes room "
+                "for that, at a cost in specificity on the sources the shipped model did see.")
+    ece = res["test"]["all"].get("ece")
+    if ece is not None and ece > 0.05:
+        out += (f" ECE on test is {f3(ece)}: the temperature ({res['temperature']:.3f}) was fitted on the same "
+                "pool, whose out-of-source predictions are less sure than the shipped model is on the sources "
+                "it trained on, so on test its probabilities are too soft.")
     a = res["audit"]["shipped"]
     out += (f" Lungs hidden AUC {f3(a['lungs_hidden']['auc'])}, lungs only {f3(a['lungs_only']['auc'])}, "
             f"full {f3(a['full']['auc'])}.")
