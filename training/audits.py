@@ -179,19 +179,20 @@ def groups_of(rows):
 
 
 def within_group_auc(logits, y, names, rows):
-    """Source cues beyond disease and age: inside each (label, age group) cell that holds two sources, the
-    AUC with which the classifier's logit difference tells them apart (0.5 = it cannot)."""
+    """Source cues beyond disease and age: inside each (label, age group) cell, for every two sources with at
+    least 5 images each (the larger first), the AUC with which the classifier's logit difference tells them
+    apart (0.5 = it cannot)."""
     out = {}
     for (label, age), ix in sorted(groups_of(rows).items()):
         ix = np.array(ix)
-        ks = sorted(set(y[ix].tolist()), key=lambda k: -(y[ix] == k).sum())
-        if len(ks) != 2 or min((y[ix] == k).sum() for k in ks) < 5:
-            continue
-        a, b = ks
-        score = logits[ix, b] - logits[ix, a]
-        out[f"{age} {label}: {names[a]} vs {names[b]}"] = {
-            "auc": metrics.auc((y[ix] == b).astype(int), score),
-            "n": [int((y[ix] == a).sum()), int((y[ix] == b).sum())]}
+        ks = [k for k in sorted(set(y[ix].tolist()), key=lambda k: -(y[ix] == k).sum()) if (y[ix] == k).sum() >= 5]
+        for i, a in enumerate(ks):
+            for b in ks[i + 1:]:
+                pair = ix[(y[ix] == a) | (y[ix] == b)]
+                score = logits[pair, b] - logits[pair, a]
+                out[f"{age} {label}: {names[a]} vs {names[b]}"] = {
+                    "auc": metrics.auc((y[pair] == b).astype(int), score),
+                    "n": [int((y[ix] == a).sum()), int((y[ix] == b).sum())]}
     return out
 
 
