@@ -29,7 +29,7 @@ from .lungs.field import TOOL, in_box, read_fields
 from .model import Classifier, Exported, for_card
 from .train import SOURCES
 
-# The central region, in canonical pixels (issue 3's definition on the central 224x224).
+# The central region, in canonical pixels (the contract-v1 models' audit, on the central 224x224).
 C0, C1 = OFF + round(0.2 * INPUT), OFF + round(0.8 * INPUT)
 R0, R1 = OFF + round(0.15 * INPUT), OFF + round(0.85 * INPUT)
 NO_PIXELS = "no pixels: label + age only"  # the source audit's reference row (label_age_rule)

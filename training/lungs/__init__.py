@@ -1,1 +1,1 @@
-"""Lung segmentation (issue 4): the U-Net that outlines both lungs on the canonical 256x256 image."""
+"""Lung segmentation: the U-Net that outlines both lungs on the canonical 256x256 image."""

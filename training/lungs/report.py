@@ -78,7 +78,7 @@ def section(models_dir, manifest, test, fields, plot_dir, log):
             labels.append(f"{name}{' [' + reason + ']' if reason else ''}")
     path = overlay_grid(np.stack([all_canon[test.idx[k]] for k in picks]), masks[picks], labels,
                         os.path.join(plot_dir, "lung_outlines.png"))
-    lines = ["## Lung fields (issue 4): the lung model", "",
+    lines = ["## Lung fields: the lung model", "",
              f"`models/lungs.onnx` v{card['version']} ({card['bytes']} bytes, {card['architecture']['parameters']} "
              f"parameters, {card['architecture']['type']}), sha256 `{card['sha256'][:16]}…`. Trained on the train "
              "split's outlines only; Dice and IoU per image on the canonical 256×256 grid (threshold 0.5), "

@@ -1,4 +1,4 @@
-"""Train, check and export the lung segmentation model (issue 4).
+"""Train, check and export the lung segmentation model.
 
 /usr/bin/python3 -m training.lungs.train --data ../shared/cxr-data --out models [--smoke] [--seed N]
 

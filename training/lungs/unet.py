@@ -1,4 +1,4 @@
-"""A small U-Net for both lungs on the canonical image (issue 4), and its exported wrapper.
+"""A small U-Net for both lungs on the canonical image, and its exported wrapper.
 
 Input: [N,1,256,256] float32 gray 0..255 (the canonical image). Inside the graph: per-image
 standardisation, 2x2 average pooling to 128x128, an encoder of three 2x poolings (widths 12/24/48/64),
