@@ -86,8 +86,11 @@ if [ ! -x "$protoc_dir/protoc" ]; then
   say "building host protoc 3.18.3"
   tp=$(date +%s)
   rm -rf "$protoc_dir.build"
-  nice -n 10 cmake -S "$ext/protobuf/cmake" -B "$protoc_dir.build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -Dprotobuf_BUILD_TESTS=OFF -Dprotobuf_WITH_ZLIB=OFF >>"$log" 2>&1
+  # the host's compilers: run from the Emscripten configure (cmake/onnxruntime.cmake), this script
+  # inherits CC=emcc and CXX=em++, which CMake sets in its environment there
+  nice -n 10 env -u CC -u CXX -u CFLAGS -u CXXFLAGS -u LDFLAGS \
+    cmake -S "$ext/protobuf/cmake" -B "$protoc_dir.build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_COMPILER=cc -DCMAKE_CXX_COMPILER=c++ -Dprotobuf_BUILD_TESTS=OFF -Dprotobuf_WITH_ZLIB=OFF >>"$log" 2>&1
   nice -n 10 cmake --build "$protoc_dir.build" --target protoc -j "$jobs" >>"$log" 2>&1
   mkdir -p "$protoc_dir" && cp "$protoc_dir.build/protoc" "$protoc_dir/protoc" && rm -rf "$protoc_dir.build"
   say "host protoc: $(( $(date +%s) - tp )) s"
