@@ -46,7 +46,7 @@ MIME = {
     ".css": "text/css; charset=utf-8",
     ".json": "application/json",
     ".wasm": "application/wasm",
-    ".onnx": "application/octet-stream",
+    ".ort": "application/octet-stream",
     ".png": "image/png",
     ".svg": "image/svg+xml",
     ".txt": "text/plain; charset=utf-8",

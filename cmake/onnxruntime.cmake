@@ -43,13 +43,6 @@ target_compile_options(xranalysis PRIVATE -Wall -Wextra -msimd128)
 # ORT's library is LLVM bitcode (-flto): link with LTO.
 set(XR_ORT_LINK -flto -Os -msimd128)
 
-# The analysis module: the core API and the analysis API with ORT, for Node (predictor, tests) and workers.
-add_executable(xraylens_analysis src/web/core_api.cpp src/web/analysis_api.cpp src/web/web_input.cpp)
-target_link_libraries(xraylens_analysis PRIVATE xranalysis)
-target_link_options(xraylens_analysis PRIVATE ${XR_WASM_COMMON} ${XR_ORT_LINK} -sEXPORT_NAME=createAnalysis
-  -sENVIRONMENT=web,worker,node)
-set_target_properties(xraylens_analysis PROPERTIES SUFFIX ".js")
-
 # .onnx -> .ort at build time, by the same ORT build (tools/ort_convert.cpp under Node).
 if(XRAYLENS_ORT_MODE STREQUAL "full")
   add_executable(ort_convert tools/ort_convert.cpp src/analysis/ort_model.cpp)

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Assembles the static site from the wasm build: page, JS driver, wasm, the ORT Web files the page
-# uses, models/, and the service worker stamped with this build's version and precache list.
+# Assembles the static site from the wasm build: page, JS driver, the one module (xraylens.{js,wasm}),
+# models/ (the .ort files the build converted, with cards naming them), and the service worker stamped
+# with this build's version and precache list.
 # Usage: scripts/assemble_site.sh WASM_BUILD_DIR SITE_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 wasm=${1:-build/wasm}
 site=${2:-build/site}
-ort=node_modules/onnxruntime-web/dist
 rm -rf "$site"
-mkdir -p "$site/ort" "$site/models"
-cp web/index.html web/favicon.svg web/style.css web/main.js web/pipeline.js web/model_card_text.js "$site/"
+mkdir -p "$site/models"
+cp web/index.html web/favicon.svg web/style.css web/main.js web/models.js web/model_card_text.js "$site/"
+cp web/analysis.js web/analysis_client.js web/analysis_worker.js web/wasm_module.js "$site/"
 cp web/offline.js web/sw.js web/dicom.js web/dicom_codecs.js web/dicom_colour.js web/dicom_rle.js "$site/"
 cp web/runtime.js web/csv.js web/download.js "$site/"
-cp web/batch.js web/batch_ui.js web/batch_worker.js web/zip.js web/report.js "$site/"
+cp web/batch.js web/batch_ui.js web/zip.js web/report.js "$site/"
 # dicom-parser ships only a UMD build: run it with `this` bound to an object, as an ES module.
 { echo 'const root = {};'; echo '(function () {'; grep -v '^//# sourceMappingURL' node_modules/dicom-parser/dist/dicomParser.min.js
   echo '}).call(root);'; echo 'export default root.dicomParser;'; } > "$site/dicom_parser.mjs"
@@ -30,13 +31,11 @@ cp node_modules/@cornerstonejs/codec-charls/dist/charlswasm_decode.wasm "$site/c
 as_module node_modules/@cornerstonejs/codec-openjpeg/dist/openjpegwasm_decode.js "$site/codecs/openjpeg_decode.mjs"
 cp node_modules/@cornerstonejs/codec-openjpeg/dist/openjpegwasm_decode.wasm "$site/codecs/openjpeg_decode.wasm"
 grep -v '^//# sourceMappingURL' node_modules/jpeg-lossless-decoder-js/release/lossless.js > "$site/codecs/jpeg_lossless.mjs"
-# the UI font's licence (DejaVu Sans, embedded in xraylens_app.wasm; Debian's fonts-dejavu-core)
+# the UI font's licence (DejaVu Sans, embedded in xraylens.wasm; Debian's fonts-dejavu-core)
 mkdir -p "$site/licences"
 cp /usr/share/doc/fonts-dejavu-core/copyright "$site/licences/DejaVu-fonts.txt"
 cp node_modules/client-zip/LICENSE.txt "$site/licences/client-zip.txt"
-cp "$wasm"/xraylens_core.{js,wasm} "$wasm"/xraylens_app.{js,wasm} "$site/"
-cp "$ort"/ort.wasm.min.mjs "$ort"/ort-wasm-simd-threaded.mjs "$ort"/ort-wasm-simd-threaded.wasm "$site/ort/"
-shopt -s nullglob
-for f in models/*.onnx models/*.json; do cp "$f" "$site/models/"; done
+cp "$wasm"/xraylens.{js,wasm} "$site/"
+node tools/site_models.mjs models "$wasm/models" "$site/models"
 node tools/make_dist.mjs --stamp "$site"
 echo "site: $site ($(du -sh "$site" | cut -f1))"

@@ -68,7 +68,7 @@ fetch_source tiff tiff libtiff/tif_open.c
 fetch_source libjpeg-turbo libjpeg-turbo jdapimin.c
 
 # npm packages, pinned by package-lock.json.
-if [ ! -d node_modules/onnxruntime-web ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
 echo "setup: ok"

@@ -1,23 +1,23 @@
 #!/usr/bin/env node
 // Benchmark of the page in headless Chromium (not a test: it prints figures, it asserts nothing).
 //   node tools/bench.mjs [--no-batch | --only-batch]   (after `make build`)
-// Prints one JSON object: sizes, page-ready time, model inference (median of 20; the lung model apart as
-// lungs_ms), file-to-verdict per
-// original image, and in the same session the reference models (VGG16 with the seed tutorial's head,
-// DenseNet-121 with one channel) for comparison; batch mode on a folder of real images (files a second,
-// the browser's memory over the run) with 1 and 2 workers; and, as `analysis`, tools/bench_analysis.mjs
-// (the C++ analysis module beside ORT Web under Node: wasm raw and gzipped sizes, ready, inference).
+// Prints one JSON object: the module's size (raw and gzipped), page weight, page-ready time (median of 5
+// cold loads), file-to-verdict per original image through the page's analysis worker (median of 5), model
+// inference as the worker's C++ analysis times it (median over those runs; the lung model and the gate
+// apart); batch mode on a folder of real images (files a second, the browser's memory over the run) with
+// 1 and 2 workers; and, as `analysis`, tools/bench_analysis.mjs (the module under Node beside
+// onnxruntime-web 1.30 on the same models, and the reference models VGG16 and DenseNet-121).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
-import { MODELS } from '../web/pipeline.js';
+import { MODELS } from '../web/models.js';
 import { ROOT, SITE } from './lib/node_runtime.mjs';
 import { gzipTotal } from './make_dist.mjs';
 import { benchAnalysis } from './bench_analysis.mjs';
-import { ORIGINALS, PY, defaultModels, launch, makeBatchFolder, openApp, prepareSite, startServer } from '../tests/e2e/harness.mjs';
+import { ORIGINALS, defaultModels, launch, makeBatchFolder, openApp, prepareSite, startServer } from '../tests/e2e/harness.mjs';
 
 const RUNS = 20;
 const median = (xs) => {
@@ -109,25 +109,22 @@ async function main() {
     }
     return;
   }
-  const refDir = path.join(ROOT, 'build/bench-models');
-  execFileSync(PY, [path.join(ROOT, 'tools/make_reference_models.py'), refDir], { stdio: 'inherit' });
-  fs.mkdirSync(path.join(site, 'bench'), { recursive: true });
-  for (const f of fs.readdirSync(refDir)) fs.copyFileSync(path.join(refDir, f), path.join(site, 'bench', f));
-
   const server = await startServer(site);
   const browser = await launch();
+  const wasm = fs.readFileSync(path.join(SITE, 'xraylens.wasm'));
   const out = {
-    machine: `${os.cpus()[0].model}, ${os.cpus().length} cores, ${os.platform()} ${os.release()}`,
-    browser: 'headless Chromium (Debian), ONNX Runtime Web wasm backend, 1 thread',
+    machine: `${os.cpus()[0].model}, ${os.cpus().length} cores, ${os.platform()} ${os.release()}, load ${os.loadavg()[0].toFixed(1)}`,
+    browser: 'headless Chromium (Debian); the one module (ONNX Runtime 1.13.1 built from C++) in a worker, 1 thread',
     models,
-    app_wasm_bytes: fs.statSync(path.join(SITE, 'xraylens_app.wasm')).size,
-    core_wasm_bytes: fs.statSync(path.join(SITE, 'xraylens_core.wasm')).size,
+    module_wasm_bytes: wasm.length,
+    module_wasm_gzip_bytes: zlib.gzipSync(wasm, { level: 9 }).length,
   };
   try {
-    // Page weight: every response of a cold load, gzipped.
+    // Page weight: every response of a cold load, gzipped; ready: median of 5 cold loads.
     const ready = [];
+    const marks = []; // main.js's performance marks: module compiled, app started, models ready
     let gzipBytes = 0;
-    for (let i = 0; i < 3; ++i) {
+    for (let i = 0; i < 5; ++i) {
       const cold = await launch(); // a fresh profile: nothing cached
       const page = await cold.context.newPage();
       const bodies = [];
@@ -136,90 +133,49 @@ async function main() {
       await page.goto(server.url);
       await page.waitForFunction(() => document.documentElement.dataset.state === 'ready', null, { timeout: 60_000 });
       ready.push(Date.now() - t0);
+      marks.push(await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('xraylens:')).map((m) => [m.name.slice(9), m.startTime]))));
       if (i === 0) gzipBytes = (await Promise.all(bodies)).reduce((a, b) => a + b, 0);
       await cold.close();
     }
     out.page_gzip_bytes = gzipBytes;
     if (fs.existsSync(path.join(ROOT, 'dist'))) out.dist_gzip_bytes = gzipTotal(path.join(ROOT, 'dist')); // after `make dist`
     out.ready_ms = median(ready);
+    out.ready_ms_runs = ready;
+    out.ready_steps_ms = Object.fromEntries(Object.keys(marks[0] ?? {}).map((k) => [k, round(median(marks.map((m) => m[k])))]));
 
     const { page } = await openApp(browser.context, server.url);
-    // File bytes to verdict, through the page's own analyse(), median of 5 per image (after one warm-up).
+    // File bytes to verdict, through the page's own analyse() (the worker answers for both models),
+    // median of 5 per image after one warm-up; the C++ analysis's own timings of each step beside it.
     out.e2e_ms = {};
+    const steps = { gate: [], lungs: [], ...Object.fromEntries(MODELS.map((m) => [m.key, []])) };
     const images = fs.readdirSync(ORIGINALS).filter((f) => /\.(png|jpe?g)$/i.test(f));
     for (const name of images) {
       const b64 = fs.readFileSync(path.join(ORIGINALS, name)).toString('base64');
-      const times = await page.evaluate(async ({ b64, name }) => {
+      const runs = await page.evaluate(async ({ b64, name }) => {
         const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-        const ts = [];
+        const out = [];
         for (let i = 0; i < 6; ++i) {
           const t0 = performance.now();
           await globalThis.xraylens.analyse(new File([bytes], name));
-          ts.push(performance.now() - t0);
+          const info = globalThis.xraylens.state.study.info;
+          out.push({ ms: performance.now() - t0, gate: info.gate.ms, lungs: info.lungs?.ms, infer: Object.fromEntries(info.results.map((r) => [r.key, r.inferMs])) });
         }
-        return ts.slice(1);
+        return out.slice(1);
       }, { b64, name });
-      out.e2e_ms[name] = round(median(times));
-    }
-
-    // Model inference alone, on the open study's input.
-    out.infer_ms = {};
-    for (const spec of MODELS) {
-      const ts = await page.evaluate(async ({ key, runs }) => {
-        const p = globalThis.xraylens.pipeline;
-        const entry = p.model(key);
-        if (!entry?.session) return null;
-        const ts = [];
-        for (let i = 0; i < runs + 2; ++i) {
-          const t0 = performance.now();
-          await p.infer(key);
-          ts.push(performance.now() - t0);
-        }
-        return ts.slice(2);
-      }, { key: spec.key, runs: RUNS });
-      out.infer_ms[spec.key] = ts ? round(median(ts)) : null;
-    }
-
-    // The lung model (contract v2: once per study, before either classifier), timed on fresh outlines.
-    out.lungs_ms = await page.evaluate(async (runs) => {
-      const p = globalThis.xraylens.pipeline;
-      if (!p.model('lungs')?.session) return null;
-      const ts = [];
-      for (let i = 0; i < runs + 2; ++i) {
-        p.study.lungs = undefined;
-        const t0 = performance.now();
-        await p.lungField();
-        ts.push(performance.now() - t0);
+      out.e2e_ms[name] = round(median(runs.map((r) => r.ms)));
+      for (const r of runs) {
+        steps.gate.push(r.gate);
+        if (r.lungs !== undefined) steps.lungs.push(r.lungs);
+        for (const m of MODELS) if (r.infer[m.key] !== undefined) steps[m.key].push(r.infer[m.key]);
       }
-      return ts.slice(2).sort((a, b) => a - b)[Math.floor(runs / 2)];
-    }, RUNS);
-    out.lungs_ms = out.lungs_ms === null ? null : round(out.lungs_ms);
-
-    // The references, in the same page and ORT session settings.
-    out.ref_infer_ms = {};
-    for (const [name, channels] of [['vgg16_tutorial', 3], ['densenet121_1ch', 1]]) {
-      const ts = await page.evaluate(async ({ name, channels, runs }) => {
-        const ort = globalThis.xraylens.pipeline.ort;
-        const session = await ort.InferenceSession.create(`bench/${name}.onnx`, { executionProviders: ['wasm'] });
-        const input = new ort.Tensor('float32', new Float32Array(channels * 224 * 224).fill(0.5), [1, channels, 224, 224]);
-        const ts = [];
-        for (let i = 0; i < runs + 2; ++i) {
-          const t0 = performance.now();
-          await session.run({ input });
-          ts.push(performance.now() - t0);
-        }
-        await session.release();
-        return ts.slice(2);
-      }, { name, channels, runs: RUNS });
-      out.ref_infer_ms[name] = round(median(ts));
     }
-    const ours = Math.max(...Object.values(out.infer_ms).filter((x) => x !== null));
-    out.speedup_vs_vgg16 = round(out.ref_infer_ms.vgg16_tutorial / ours);
-    out.speedup_vs_densenet121 = round(out.ref_infer_ms.densenet121_1ch / ours);
+    out.infer_ms = Object.fromEntries(MODELS.map((m) => [m.key, steps[m.key].length ? round(median(steps[m.key])) : null]));
+    out.lungs_ms = steps.lungs.length ? round(median(steps.lungs)) : null;
+    out.gate_ms = round(median(steps.gate));
     await page.close();
 
     if (!process.argv.includes('--no-batch')) Object.assign(out, await batchBench(server.url));
-    // The C++ analysis module (ONNX Runtime built from C++) beside ORT Web, under Node: sizes and times.
+    // The module under Node beside onnxruntime-web 1.30 on the same models, and the reference models.
     out.analysis = await benchAnalysis();
   } finally {
     await browser.close();

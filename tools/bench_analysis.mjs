@@ -1,18 +1,26 @@
 #!/usr/bin/env node
-// Node benchmark of the one-call analysis (xraylens_analysis: C++ analysis + ONNX Runtime 1.13.1 built
-// from C++) beside the older JS + onnxruntime-web path, same models, same process, same machine.
+// Node benchmark of the one module's analysis (C++ analysis + ONNX Runtime 1.13.1 built from C++) on the
+// page's .ort models and on the .onnx files, and beside it, in the same process on the same inputs,
+// onnxruntime-web 1.30 (what the page used before): its session creation and inference of each model,
+// and the reference models (VGG16 with the seed tutorial's head, DenseNet-121 with one channel, which the
+// reduced ORT build cannot run). onnxruntime-web is not a dependency of the project: it is installed for
+// the benchmark only, into build/bench-ort/ (npm, pinned), on the first run.
 // Not a test: it prints one JSON object and asserts nothing.
 //   node tools/bench_analysis.mjs   (after `make build`; tools/bench.mjs includes it as `analysis`)
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { pathToFileURL } from 'node:url';
 
-import { MODELS } from '../web/pipeline.js';
-import { ANALYSIS_BUILD, ROOT, SITE, createNodeAnalysis, createNodePipeline } from './lib/node_runtime.mjs';
+import { ALL_MODELS, MODELS } from '../web/models.js';
+import { ROOT, SITE, createNodeAnalysis } from './lib/node_runtime.mjs';
 
 const RUNS = 20;
+const ORT_WEB = 'onnxruntime-web@1.30.0';
+const ORT_WEB_DIR = path.join(ROOT, 'build/bench-ort');
+const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const ORIGINALS = path.resolve(ROOT, '../shared/cxr-data/originals');
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -30,8 +38,8 @@ async function timed(fn) {
   return [performance.now() - t0, r];
 }
 
-async function benchNew(format, image, originals) {
-  const [readyMs, a] = await timed(() => createNodeAnalysis({ format }));
+async function benchModule(modelsDir, image, originals) {
+  const [readyMs, a] = await timed(() => createNodeAnalysis({ modelsDir }));
   const opts = { models: MODELS.map((m) => m.key) };
   const runs = [];
   for (let i = 0; i < RUNS + 2; ++i) runs.push(await a.analyse(image, opts));
@@ -39,7 +47,7 @@ async function benchNew(format, image, originals) {
   const e2e = {};
   for (const [name, bytes] of originals) {
     const ts = [];
-    for (let i = 0; i < 6; ++i) ts.push((await timed(() => a.analyse(bytes, { models: [MODELS[0].key] })))[0]);
+    for (let i = 0; i < 6; ++i) ts.push((await timed(() => a.analyse(bytes, opts)))[0]);
     e2e[name] = round(median(ts.slice(1)));
   }
   return {
@@ -51,54 +59,74 @@ async function benchNew(format, image, originals) {
   };
 }
 
-async function benchOld(image, originals) {
-  const [readyMs, p] = await timed(() => createNodePipeline());
-  p.open(image, 'bench');
-  const infer = {};
-  for (const m of MODELS) {
-    const ts = [];
-    for (let i = 0; i < RUNS + 2; ++i) ts.push((await p.infer(m.key)).inferMs);
-    infer[m.key] = round(median(ts.slice(2)));
+// onnxruntime-web from build/bench-ort/, installed there when missing; null (with why) when it cannot be.
+async function loadOrtWeb() {
+  const entry = path.join(ORT_WEB_DIR, 'node_modules/onnxruntime-web/dist/ort.node.min.mjs');
+  if (!fs.existsSync(entry)) {
+    try {
+      execFileSync('npm', ['install', '--prefix', ORT_WEB_DIR, '--no-save', '--no-audit', '--no-fund', ORT_WEB], { stdio: 'ignore' });
+    } catch (e) {
+      return { why: `${ORT_WEB} could not be installed into ${path.relative(ROOT, ORT_WEB_DIR)} (${e.message.split('\n')[0]})` };
+    }
   }
-  const lungs = [];
-  for (let i = 0; i < RUNS + 2; ++i) {
-    p.study.lungs = undefined;
-    lungs.push((await p.lungField()).ms);
+  const dir = path.join(ORT_WEB_DIR, 'node_modules/onnxruntime-web/dist');
+  const file = fs.readdirSync(dir).find((f) => /^ort\.node\.min\.m?js$/.test(f)) ?? 'ort.min.mjs';
+  const ort = await import(pathToFileURL(path.join(dir, file)).href);
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+  return { ort };
+}
+
+async function inferMs(ort, session, input, shape, runs = RUNS) {
+  const feeds = { input: new ort.Tensor('float32', input, shape) };
+  const ts = [];
+  for (let i = 0; i < runs + 2; ++i) ts.push((await timed(() => session.run(feeds)))[0]);
+  return round(median(ts.slice(2)));
+}
+
+// The same models on the same inputs (the module's own lung-field and canonical inputs of one image).
+async function benchOrtWeb(ort, image) {
+  const a = await createNodeAnalysis({ modelsDir: path.join(ROOT, 'models') });
+  await a.analyse(image, { models: [MODELS[0].key] });
+  const lungInput = new Float32Array(a.module.lungInput());
+  const canonical = Float32Array.from(a.module.canonical());
+  const input = new Float32Array(a.module.modelInput());
+  const [createMs, sessions] = await timed(async () => {
+    const out = {};
+    for (const spec of ALL_MODELS) out[spec.key] = await ort.InferenceSession.create(fs.readFileSync(path.join(ROOT, 'models', `${spec.file}.onnx`)), { executionProviders: ['wasm'] });
+    return out;
+  });
+  const out = { create_sessions_ms: round(createMs), infer_ms: {} };
+  for (const m of MODELS) out.infer_ms[m.key] = await inferMs(ort, sessions[m.key], lungInput, [1, 1, 224, 224]);
+  out.lungs_ms = await inferMs(ort, sessions.lungs, canonical, [1, 1, 256, 256]);
+  out.gate_ms = await inferMs(ort, sessions.gate, input, [1, 1, 224, 224]);
+  // the reference models of the seed tutorial and of torchxrayvision's size class
+  const refDir = path.join(ROOT, 'build/bench-models');
+  execFileSync(PY, [path.join(ROOT, 'tools/make_reference_models.py'), refDir], { stdio: 'ignore' });
+  out.reference_infer_ms = {};
+  for (const [name, channels] of [['vgg16_tutorial', 3], ['densenet121_1ch', 1]]) {
+    const session = await ort.InferenceSession.create(fs.readFileSync(path.join(refDir, `${name}.onnx`)), { executionProviders: ['wasm'] });
+    out.reference_infer_ms[name] = await inferMs(ort, session, new Float32Array(channels * 224 * 224).fill(0.5), [1, channels, 224, 224], 10);
   }
-  const e2e = {};
-  for (const [name, bytes] of originals) {
-    const ts = [];
-    for (let i = 0; i < 6; ++i)
-      ts.push((await timed(async () => {
-        await p.openAsync(bytes, name);
-        await p.gate();
-        return p.infer(MODELS[0].key);
-      }))[0]);
-    e2e[name] = round(median(ts.slice(1)));
-  }
-  return { ready_ms: round(readyMs), infer_ms: infer, lungs_ms: round(median(lungs.slice(2))), e2e_ms: e2e };
+  return out;
 }
 
 // The figures as one object (tools/bench.mjs adds them to its own).
 export async function benchAnalysis() {
   const image = new Uint8Array(fs.readFileSync(path.join(ORIGINALS, 'IM-0640-0001-0001.jpeg')));
   const originals = fs.readdirSync(ORIGINALS).filter((f) => /\.(png|jpe?g)$/i.test(f)).map((f) => [f, new Uint8Array(fs.readFileSync(path.join(ORIGINALS, f)))]);
-  const ortWeb = path.join(ROOT, 'node_modules/onnxruntime-web/dist');
   const modelFiles = (dir, ext) => fs.readdirSync(dir).filter((f) => f.endsWith(ext)).map((f) => path.join(dir, f));
   const out = {
     date: new Date().toISOString(),
     machine: `${os.cpus()[0].model}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
     runtime: `Node ${process.versions.node}, 1 thread`,
-    wasm: {
-      analysis_module: size([path.join(ANALYSIS_BUILD, 'xraylens_analysis.wasm'), path.join(ANALYSIS_BUILD, 'xraylens_analysis.js')]),
-      old_core_plus_ort_web: size([path.join(SITE, 'xraylens_core.wasm'), path.join(SITE, 'xraylens_core.js'),
-        path.join(ortWeb, 'ort-wasm-simd-threaded.wasm'), path.join(ortWeb, 'ort-wasm-simd-threaded.mjs'), path.join(ortWeb, 'ort.wasm.min.mjs')]),
-    },
-    models: { onnx: size(modelFiles(path.join(ROOT, 'models'), '.onnx')), ort: size(modelFiles(path.join(ANALYSIS_BUILD, 'models'), '.ort')) },
-    cpp_ort: await benchNew('ort', image, originals),
-    cpp_onnx: await benchNew('onnx', image, originals),
-    onnxruntime_web: await benchOld(image, originals),
+    module: size([path.join(SITE, 'xraylens.wasm'), path.join(SITE, 'xraylens.js')]),
+    models: { onnx: size(modelFiles(path.join(ROOT, 'models'), '.onnx')), ort: size(modelFiles(path.join(SITE, 'models'), '.ort')) },
+    module_ort: await benchModule(undefined, image, originals),
+    module_onnx: await benchModule(path.join(ROOT, 'models'), image, originals),
   };
+  const { ort, why } = await loadOrtWeb();
+  out.onnxruntime_web = ort ? { version: ORT_WEB, ...(await benchOrtWeb(ort, image)) } : { skipped: why };
   return out;
 }
 

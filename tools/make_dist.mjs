@@ -4,10 +4,10 @@
 //                                             list into SITE (scripts/assemble_site.sh runs it on build/site)
 //   node tools/make_dist.mjs SITE OUT        makes OUT (dist/) from an assembled SITE: content-hashed names,
 //                                             a CSP meta tag, _headers for static hosts, .gz siblings
-// In OUT every file except index.html and sw.js carries a hash of its content in its name. ort/ and
-// models/ keep their file names (ONNX Runtime and the pipeline derive them) inside a directory named
-// after a hash of the directory's content: ort.<hash>/, models.<hash>/. References are rewritten where
-// they are string literals: './main.js', "xraylens_core.wasm", `models/${...}`, './ort/'.
+// In OUT every file except index.html and sw.js carries a hash of its content in its name. models/ and
+// codecs/ keep their file names (the workers derive them) inside a directory named after a hash of the
+// directory's content: models.<hash>/. References are rewritten where they are string literals:
+// './main.js', "xraylens.wasm", `models/${...}`.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -20,7 +20,7 @@ const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const UNHASHED = new Set(['index.html', 'sw.js']);
 const NOT_PRECACHED = new Set(['index.html', 'sw.js', '_headers']); // index.html is cached as './'
 const TEXT = /\.(html|js|mjs|css)$/;
-const GZIP = /\.(wasm|js|mjs|onnx|json|css|html)$/;
+const GZIP = /\.(wasm|js|mjs|ort|json|css|html)$/;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 const sha256 = (data) => crypto.createHash('sha256').update(data).digest('hex');

@@ -1,23 +1,27 @@
 #!/usr/bin/env node
-// Predictions before and after the move to one C++ analysis: for a fixed sample of the test split,
-// the old path (web/pipeline.js + onnxruntime-web) and the new one (web/analysis.js -> the C++
-// analyse() with ONNX Runtime 1.13.1 built from C++), on the same models, as .onnx and as the .ort
-// files the build converts. Prints a Markdown summary; writes one CSV row per image and model.
-//   node tools/parity.mjs [--n 300] [--data ../shared/cxr-data] [--csv build/parity.csv]
+// Predictions before and after the move to one C++ analysis: for a fixed sample of the test split, the
+// one module's analysis (web/analysis.js -> the C++ analyse() with ONNX Runtime 1.13.1 built from C++)
+// on the models as .onnx and as the .ort files the page loads, against the old path's answers
+// (web/pipeline.js + onnxruntime-web 1.30, recorded in docs/eval/parity.csv before that path was
+// removed). Prints a Markdown summary; writes one CSV row per image and path.
+//   node tools/parity.mjs [--n 300] [--data ../shared/cxr-data] [--csv build/parity.csv] [--reference docs/eval/parity.csv]
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { MODELS } from '../web/pipeline.js';
-import { ROOT, createNodeAnalysis, createNodePipeline } from './lib/node_runtime.mjs';
+import { MODELS } from '../web/models.js';
+import { ROOT, createNodeAnalysis } from './lib/node_runtime.mjs';
+
+const REFERENCE = 'onnxruntime-web'; // the old path's rows in the reference CSV
 
 function args(argv) {
-  const o = { n: 300, data: path.join(ROOT, '../shared/cxr-data'), csv: path.join(ROOT, 'build/parity.csv') };
+  const o = { n: 300, data: path.join(ROOT, '../shared/cxr-data'), csv: path.join(ROOT, 'build/parity.csv'), reference: path.join(ROOT, 'docs/eval/parity.csv') };
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i], argv[i + 1]];
     if (v === undefined) throw new Error(`${k} needs a value`);
     if (k === '--n') o.n = Number(v);
     else if (k === '--data') o.data = v;
     else if (k === '--csv') o.csv = v;
+    else if (k === '--reference') o.reference = v;
     else throw new Error(`unknown option ${k}`);
   }
   return o;
@@ -33,13 +37,17 @@ function sample(dataDir, n) {
   return Array.from({ length: Math.min(n, test.length) }, (_, i) => path.join(dataDir, test[Math.floor(i * step)]));
 }
 
-async function oldPath(pipeline, bytes, name) {
-  const info = await pipeline.openAsync(bytes, name);
-  if (!info.ok) return { error: info.error };
-  const gate = await pipeline.gate();
-  const out = { gate: gate.ok ? 'ok' : gate.reason, score: gate.score, p: {} };
-  for (const m of MODELS) out.p[m.key] = (await pipeline.infer(m.key)).pCovid;
-  pipeline.close();
+// The old path's answers per file (relative to the data folder), as recorded.
+function recorded(csvFile) {
+  const out = new Map();
+  const [, ...lines] = fs.readFileSync(csvFile, 'utf8').trim().split('\n');
+  for (const line of lines) {
+    const [file, name, gate, score, ...p] = line.split(',');
+    if (name !== REFERENCE) continue;
+    out.set(file, /^(ok|[a-z_]+)$/.test(gate)
+      ? { gate, score: score === '' ? null : Number(score), p: Object.fromEntries(MODELS.map((m, i) => [m.key, Number(p[i])])) }
+      : { error: gate });
+  }
   return out;
 }
 
@@ -57,10 +65,10 @@ async function newPath(analysis, bytes) {
 async function main() {
   const o = args(process.argv.slice(2));
   const files = sample(o.data, o.n);
+  const old = recorded(o.reference);
   const paths = {
-    'onnxruntime-web': await createNodePipeline(),
-    'C++ .onnx': await createNodeAnalysis({ format: 'onnx' }),
-    'C++ .ort': await createNodeAnalysis({ format: 'ort' }),
+    'C++ .onnx': await createNodeAnalysis({ modelsDir: path.join(ROOT, 'models') }),
+    'C++ .ort (the page)': await createNodeAnalysis(),
   };
   for (const [name, p] of Object.entries(paths))
     for (const [key, m] of p.models) if (m.error) throw new Error(`${name}: ${key}: ${m.error}`);
@@ -69,10 +77,11 @@ async function main() {
   const results = [];
   for (const file of files) {
     const bytes = new Uint8Array(fs.readFileSync(file));
-    const r = {};
+    const r = { [REFERENCE]: old.get(path.relative(o.data, file)) };
+    if (!r[REFERENCE]) throw new Error(`${file} is not in ${o.reference}: run with its --n`);
     for (const [name, p] of Object.entries(paths)) {
       const t0 = performance.now();
-      r[name] = name === 'onnxruntime-web' ? await oldPath(p, bytes, file) : await newPath(p, bytes);
+      r[name] = await newPath(p, bytes);
       ms[name] += performance.now() - t0;
       const x = r[name];
       rows.push([path.relative(o.data, file), name, x.gate ?? x.error, x.score ?? '', ...MODELS.map((m) => x.p?.[m.key] ?? '')].join(','));
@@ -82,8 +91,9 @@ async function main() {
   fs.mkdirSync(path.dirname(o.csv), { recursive: true });
   fs.writeFileSync(o.csv, rows.join('\n') + '\n');
 
-  const ref = 'onnxruntime-web';
+  const ref = REFERENCE;
   console.log(`${files.length} test images (evenly spaced through the test split sorted by path), ${new Date().toISOString().slice(0, 10)}\n`);
+  console.log(`against ${REFERENCE}'s answers recorded in ${path.relative(ROOT, o.reference)}\n`);
   console.log('| path | ' + MODELS.map((m) => `max abs dp ${m.key}`).join(' | ') + ' | max abs d(gate score) | gate decisions differ | verdicts differ | ms/image |');
   console.log('|---|' + MODELS.map(() => '---|').join('') + '---|---|---|---|');
   let worst = 0;
@@ -98,7 +108,7 @@ async function main() {
       }
       MODELS.forEach((m, i) => {
         dp[i] = Math.max(dp[i], Math.abs(a.p[m.key] - b.p[m.key]));
-        const threshold = paths[ref].model(m.key).card.threshold;
+        const threshold = paths['C++ .onnx'].model(m.key).card.threshold;
         if ((a.p[m.key] >= threshold) !== (b.p[m.key] >= threshold)) verdicts += 1;
       });
       if (a.score !== null) dScore = Math.max(dScore, Math.abs(a.score - b.score));

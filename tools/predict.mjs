@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // The headless predictor: the page's analysis (one C++ call with ONNX Runtime built from C++, the
-// wasm module xraylens_analysis, through web/analysis.js), run under Node.
+// one module xraylens.wasm of build/site, through web/analysis.js), run under Node: by default on the models
+// the page loads (the site's .ort files), with --models-dir on the .onnx files of DIR and their cards.
 //   node tools/predict.mjs [--model covid-normal|covid-pneumonia|both] [--models-dir DIR] [--list FILE] [FILE...]
 // Writes CSV to stdout, one row per file and model. Exit status 0 whenever the list was processed.
-// PNG, JPEG and DICOM (by content). `gate` is `ok` or `rejected:<reason>` (colour, blank, noise, lateral, not_a_frontal_chest_xray); a rejected
+// Every format the page opens, and DICOM (by content). `gate` is `ok` or `rejected:<reason>` (colour, blank, noise, lateral, not_a_frontal_chest_xray); a rejected
 // file still gets p_covid and verdict, as the page's "analyse anyway" would, so that evaluations can
 // choose whether to count it.
 import fs from 'node:fs';
 
 import { CSV_HEADER, csvRow } from '../web/csv.js';
-import { MODELS } from '../web/pipeline.js';
+import { MODELS } from '../web/models.js';
 import { createNodeAnalysis } from './lib/node_runtime.mjs';
 
 const USAGE =

@@ -1,4 +1,4 @@
-"""Calls the headless predictor (node tools/predict.mjs: the page's wasm core + ONNX Runtime Web) and reads
+"""Calls the headless predictor (node tools/predict.mjs: the page's one wasm module, ONNX Runtime built from C++) and reads
 its CSV. The headline test figures of make eval come from here."""
 import csv
 import glob
@@ -12,7 +12,7 @@ import tempfile
 from .data import sha256_file
 
 PREDICT = os.path.join("tools", "predict.mjs")
-CORE = os.path.join("build", "site", "xraylens_core.wasm")
+CORE = os.path.join("build", "site", "xraylens.wasm")
 CACHE = os.path.join("build", "eval-cache")
 EVAL_KEYS = ("metrics", "audits", "known_limitations")
 KEYS = {"covid_normal": "covid-normal", "covid_pneumonia": "covid-pneumonia"}

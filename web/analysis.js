@@ -2,7 +2,7 @@
 // wasm module once and one C++ call (src/analysis, src/web/analysis_api.cpp) returns the gate, the lung
 // field, every requested model's probability, verdict, inconclusive zone and CAM. JS only reads DICOM
 // (npm codecs) and checks model files against their cards. No browser API is touched here.
-import { DicomError, isDicom, prepareDicom, readDicom } from './dicom.js';
+import { DicomError, dicomErrorMessage, isDicom, prepareDicom, readDicom } from './dicom.js';
 
 export async function sha256Hex(bytes) {
   const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
@@ -10,10 +10,12 @@ export async function sha256Hex(bytes) {
 }
 
 export class Analysis {
-  // `module`: the instantiated xraylens_analysis module; DICOM options as for web/dicom.js.
+  // `module`: the instantiated one module (xraylens.js, its app not started); DICOM options as for web/dicom.js.
   constructor(module, { dicomParser = null, inflateRaw = null, codecs = null } = {}) {
     this.module = module;
     this.dicom = { dicomParser, inflateRaw, codecs };
+    // the core's image limits (contract.h), which DICOM reading checks before it allocates samples
+    this.limits = { maxSide: module.maxSide, maxPixels: module.maxPixels, maxFileBytes: module.maxFileBytes };
     this.models = new Map(); // key -> { spec, card, ok, error }
   }
 
@@ -39,39 +41,66 @@ export class Analysis {
     return this.models.get(key);
   }
 
-  // options: { models: [keys], analyseAnyway }. A failed open comes back with ok false and `error`.
-  async analyse(bytes, options = {}) {
-    if (!isDicom(bytes)) {
-      this.module.fileBuffer(bytes.length).set(bytes);
-      return this.module.analyseFile(options);
-    }
-    return this.#analyseDicom(bytes, options);
+  // What the content says a file is: the core's format ('PNG', 'JPEG', 'WebP', 'TIFF', 'BMP', 'GIF', 'PNM',
+  // 'TGA'; its test needs at most 132 bytes, to tell a DICOM preamble), 'DICOM', or null.
+  format(bytes) {
+    return this.module.imageFormat(bytes.subarray(0, 132)) || (isDicom(bytes) ? 'DICOM' : null);
   }
 
-  async #analyseDicom(bytes, options) {
+  // options: { models: [keys], analyseAnyway }. A failed open comes back with ok false and `error`; an
+  // analysed study becomes the module's open study (display, lung outline, labelled copy).
+  async analyse(bytes, options = {}) {
+    return this.#run(bytes, options, true);
+  }
+
+  // Opens the file as the analysis would, without analysing it (a labelled copy of a batch row).
+  async open(bytes) {
+    return this.#run(bytes, {}, false);
+  }
+
+  // The labelled copy of the open study for `result` ({ pCovid, threshold, title }): { name, png }.
+  labelledCopy(result, date, name) {
+    const m = this.module;
+    return {
+      name: m.labelledCopyName(result.pCovid, result.threshold, name),
+      png: new Uint8Array(m.labelledCopyPng(result.pCovid, result.threshold, result.title, date, name)),
+    };
+  }
+
+  async #run(bytes, options, analyse) {
+    const m = this.module;
+    const file = (b, o) => (m.fileBuffer(b.length).set(b), analyse ? m.analyseFile(o) : m.openFile());
+    if (!isDicom(bytes)) return file(bytes, options);
     const { dicomParser, inflateRaw, codecs } = this.dicom;
     let d;
     try {
       if (!dicomParser) throw new DicomError('DICOM support is not loaded.');
-      const inflated = await prepareDicom(bytes, dicomParser, inflateRaw, codecs);
-      d = readDicom(bytes, dicomParser, { inflated, decodeJpeg: (frame) => this.#decodeJpeg(frame), codecs });
+      const inflated = await prepareDicom(bytes, dicomParser, inflateRaw, codecs, this.limits);
+      d = readDicom(bytes, dicomParser, { inflated, decodeJpeg: (frame) => this.#decodeJpeg(frame), codecs, limits: this.limits });
     } catch (e) {
-      return { ok: false, error: e instanceof DicomError ? e.message : `Not a readable DICOM file (${e.message}).`, format: 'DICOM' };
+      return { ok: false, error: dicomErrorMessage(e), format: 'DICOM' };
     }
     const withView = { ...options, viewPosition: d.viewPosition || '' };
     let r;
     if (d.jpeg) {
       // a colour JPEG frame is analysed as any JPEG, so that the input gate measures its colour
-      this.module.fileBuffer(d.jpeg.length).set(d.jpeg);
-      r = this.module.analyseFile(withView);
+      r = file(d.jpeg, withView);
       if (r.ok) r.format = 'DICOM';
     } else {
-      this.module.samplesBuffer(d.samples.length).set(d.samples);
-      r = this.module.analyseSamples(d.width, d.height, d.channels, d.maxValue, 'DICOM', d.bitDepth, withView);
+      if (d.values) {
+        // gray: the core windows the stored values into the samples (src/core/window.h)
+        m.valuesBuffer(d.values.length).set(d.values);
+        d.window = m.windowValues(d.maxValue, d.invert, d.window?.center ?? NaN, d.window?.width ?? NaN);
+      } else {
+        m.samplesBuffer(d.samples.length).set(d.samples);
+      }
+      r = analyse
+        ? m.analyseSamples(d.width, d.height, d.channels, d.maxValue, 'DICOM', d.bitDepth, withView)
+        : m.openSamples(d.width, d.height, d.channels, d.maxValue, 'DICOM', d.bitDepth);
     }
     if (!r.ok) return r;
     r.warning = [r.warning, ...d.notes].filter(Boolean).join(' ');
-    const { samples, jpeg, ...dicom } = d;
+    const { samples, values, invert, jpeg, ...dicom } = d;
     r.dicom = dicom;
     return r;
   }

@@ -1,8 +1,9 @@
 // Batch mode: many files (a selection, a folder, a dropped folder) through a pool of module workers
-// (batch_worker.js: the page's own pipeline), so that the main thread only hands out files and fills
+// (analysis_worker.js: the page's own analysis), so that the main thread only hands out files and fills
 // the ImGui table. Files are read by the workers; only File handles and each row's small result stay
 // here, so memory does not grow with the queue. Exports: the table as CSV, labelled copies as a ZIP.
-import { MODELS } from './pipeline.js';
+import { AnalysisWorker } from './analysis_client.js';
+import { MODELS } from './models.js';
 import { CSV_HEADER, csvRow } from './csv.js';
 import { ZipWriter } from './zip.js';
 
@@ -42,34 +43,26 @@ const byPath = (a, b) => a.path.localeCompare(b.path, undefined, { numeric: true
 
 export class Batch {
   // app: the ImGui app's embind API; onRow(row) after each row; announce(data, text) for #batch.
-  constructor({ app, thresholds, announce, workerCount = defaultWorkerCount() }) {
+  // compiled: the page's compiled module (a promise), which every worker instantiates.
+  constructor({ app, compiled, thresholds, announce, workerCount = defaultWorkerCount() }) {
     this.app = app;
+    this.compiled = compiled;
     this.thresholds = thresholds; // key -> the model's threshold (for rows without a result)
     this.announce = announce;
     this.workerCount = workerCount;
     this.workers = [];
     this.rows = [];
     this.queue = [];
-    this.waiting = new Map(); // job id -> resolve (labelled copies)
-    this.nextId = 1;
     this.running = false;
     this.paused = false;
     this.task = '';
   }
 
-  // Starts the workers (ONNX Runtime's wasm and the models load in each); safe to call many times.
+  // Starts the workers (the module and the models load in each); safe to call many times.
   warm() {
     while (this.workers.length < this.workerCount) {
-      const worker = new Worker(new URL('./batch_worker.js', import.meta.url), { type: 'module', name: `batch-${this.workers.length + 1}` });
-      const w = { worker, busy: 0, ready: null };
-      w.ready = new Promise((resolve) => {
-        worker.addEventListener('message', (e) => {
-          if (e.data.type === 'ready' || e.data.type === 'failed') resolve(e.data);
-          else this.#onMessage(w, e.data);
-        });
-        worker.addEventListener('error', (e) => resolve({ type: 'failed', error: e.message || 'the worker could not start' }));
-      });
-      this.workers.push(w);
+      const client = new AnalysisWorker(`batch-${this.workers.length + 1}`, this.compiled);
+      this.workers.push({ client, busy: 0, ready: client.ready });
     }
     return Promise.all(this.workers.map((w) => w.ready));
   }
@@ -140,21 +133,15 @@ export class Batch {
         const row = this.queue.shift();
         row.status = 'running';
         w.busy += 1;
-        w.worker.postMessage({ type: 'job', id: row.index, file: row.file });
+        w.client.request({ type: 'job', file: row.file }).then((msg) => this.#onRow(w, row, msg.row));
       }
     }
   }
 
-  #onMessage(w, msg) {
+  #onRow(w, row, result) {
     w.busy -= 1;
-    if (msg.type === 'copy') {
-      this.waiting.get(msg.id)?.(msg);
-      this.waiting.delete(msg.id);
-      return;
-    }
-    const row = this.rows[msg.id];
-    if (!row) return;
-    Object.assign(row, msg.row);
+    if (this.rows[row.index] !== row) return; // a row of a batch that was replaced
+    Object.assign(row, result);
     this.done += 1;
     this.app.batchSetRow(row.index, this.#rowView(row));
     this.#finishIfDone();
@@ -233,11 +220,9 @@ export class Batch {
     const one = async (w) => {
       for (let r = next(); r; r = next()) {
         const res = r.results.find((x) => x.key === key);
-        const id = `copy-${this.nextId++}`;
-        const reply = new Promise((resolve) => this.waiting.set(id, resolve));
         w.busy += 1;
-        w.worker.postMessage({ type: 'copy', id, file: r.file, result: { pCovid: res.pCovid, threshold: res.threshold, title: res.title }, date });
-        const msg = await reply;
+        const msg = await w.client.request({ type: 'copy', file: r.file, result: { pCovid: res.pCovid, threshold: res.threshold, title: res.title }, date });
+        w.busy -= 1;
         if (msg.error) errors.push(`${r.path}: ${msg.error}`);
         else {
           const dir = r.path.includes('/') ? r.path.slice(0, r.path.lastIndexOf('/') + 1) : '';

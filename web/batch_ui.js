@@ -5,13 +5,14 @@ import { saveBlob } from './download.js';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-// app: the ImGui app; pipeline: the page's (for the models' thresholds); selectedKeys(): the models
+// app: the ImGui app; thresholds(key): a model's threshold; selectedKeys(): the models
 // whose rows the exports hold; analyse(file): opens a file in the viewer; showMessage(text, isError).
-export function wireBatch({ app, pipeline, selectedKeys, analyse, showMessage }) {
+export function wireBatch({ app, compiled, thresholds, selectedKeys, analyse, showMessage }) {
   const status = document.getElementById('batch');
   const batch = new Batch({
     app,
-    thresholds: (key) => pipeline.model(key)?.card?.threshold,
+    compiled,
+    thresholds,
     announce: (data, text) => {
       for (const k of Object.keys(status.dataset)) if (!k.startsWith('export')) delete status.dataset[k];
       Object.assign(status.dataset, data);

@@ -1,8 +1,9 @@
 // DICOM Part 10 input: the first frame's pixels (uncompressed, or compressed: JPEG by the core, the other
-// codecs by web/dicom_codecs.js), VOI-windowed, as samples for the wasm core (core.openSamples), so that
+// codecs by web/dicom_codecs.js): gray ones as stored values that the core windows, colour ones as
+// samples, for the wasm core (openSamples / analyseSamples), so that
 // preprocessing and the input gate are the same code as for PNG and JPEG. It touches no browser API: the
 // parser (npm dicom-parser), an inflater for the deflated transfer syntax, a JPEG decoder and the codecs
-// are passed in (web/pipeline.js, its callers).
+// are passed in (web/analysis.js, its callers).
 import { CODEC_OF, CodecError } from './dicom_codecs.js';
 import { paletteToRgb, rgbSamples, ybr422ToFull, ybrToRgb } from './dicom_colour.js';
 
@@ -32,10 +33,6 @@ const syntaxName = (uid) => `${uid} (${NAMES[uid] ?? 'unknown'})`;
 const MONO = new Set(['MONOCHROME1', 'MONOCHROME2']);
 // three samples a pixel; YBR_RCT and YBR_ICT come out of the JPEG 2000 decoder as RGB
 const COLOUR = new Set(['RGB', 'YBR_FULL', 'YBR_FULL_422', 'YBR_RCT', 'YBR_ICT']);
-const MAX_SIDE = 16384; // as the core (contract.h): refused before the samples are allocated
-const MAX_PIXELS = 60_000_000;
-// The most a deflated data set may inflate to (the core's file limit, kMaxFileBytes): a deflate bomb stops here.
-export const MAX_INFLATED_BYTES = 256_000_000;
 
 export class DicomError extends Error {}
 
@@ -86,7 +83,9 @@ function checkSyntax(uid, decodeJpeg, codecs) {
 // What a DICOM file needs before readDicom: the codec its transfer syntax needs, loaded (`codecs`, a
 // DicomCodecs), and for the deflated syntax the inflated data set, returned (null for the others).
 // inflateRaw(bytes, limit) throws when the data would inflate to more than `limit` bytes.
-export async function prepareDicom(bytes, parser, inflateRaw, codecs) {
+// `limits`: the core's image limits (contract.h, from the module: { maxSide, maxPixels, maxFileBytes });
+// a deflated data set may inflate to maxFileBytes at most (a deflate bomb stops there).
+export async function prepareDicom(bytes, parser, inflateRaw, codecs, limits) {
   const { uid, position } = transferSyntax(bytes, parser);
   if (CODEC_OF[uid] && codecs) {
     try {
@@ -99,7 +98,7 @@ export async function prepareDicom(bytes, parser, inflateRaw, codecs) {
   if (!inflateRaw) throw new DicomError('This DICOM file is deflated, and no inflater is available here.');
   let data;
   try {
-    data = new Uint8Array(await inflateRaw(bytes.subarray(position), MAX_INFLATED_BYTES));
+    data = new Uint8Array(await inflateRaw(bytes.subarray(position), limits.maxFileBytes));
   } catch (e) {
     throw new DicomError(`Not a readable DICOM file (its deflated data cannot be inflated: ${e.message}).`);
   }
@@ -122,13 +121,16 @@ function personName(pn) {
   return [given, middle, family].filter(Boolean).join(' ');
 }
 
-// Reads the first frame. Returns { width, height, channels, maxValue, bitDepth, samples: Uint16Array,
-// window: { center, width, source }, viewPosition, patient: { name, id, birthDate, accession }, notes: [] },
-// or, for a colour JPEG frame, `jpeg` (the frame's bytes, to open as a JPEG) instead of samples.
+// Reads the first frame. Returns { width, height, channels, maxValue, bitDepth, viewPosition, patient:
+// { name, id, birthDate, accession }, notes: [] } with, for a gray image, `values` (Float32Array: stored
+// values after the modality rescale), `window` (the file's { center, width, source: 'file' } or null)
+// and `invert` (MONOCHROME1); for a colour one `samples` (Uint16Array, RGB); for a colour JPEG frame
+// `jpeg` (the frame's bytes, to open as a JPEG).
 // `inflated`: the deflated syntax's inflated copy (prepareDicom); `decodeJpeg(bytes)`: an 8-bit JPEG
 // decoder returning { width, height, samples } (gray) or throwing; `codecs`: a DicomCodecs whose codec for
-// this file prepareDicom has loaded. Throws DicomError with a message for a person.
-export function readDicom(bytes, parser, { inflated = null, decodeJpeg = null, codecs = null } = {}) {
+// this file prepareDicom has loaded; `limits` as for prepareDicom, checked before the samples are
+// allocated. Throws DicomError with a message for a person.
+export function readDicom(bytes, parser, { inflated = null, decodeJpeg = null, codecs = null, limits }) {
   const { uid } = transferSyntax(bytes, parser);
   checkSyntax(uid, decodeJpeg, codecs);
   let ds;
@@ -140,8 +142,9 @@ export function readDicom(bytes, parser, { inflated = null, decodeJpeg = null, c
   const rows = uint(ds, 'x00280010');
   const cols = uint(ds, 'x00280011');
   if (!rows || !cols) throw new DicomError('Not a readable DICOM image: it has no Rows or Columns (or they are 0).');
-  if (rows > MAX_SIDE || cols > MAX_SIDE || rows * cols > MAX_PIXELS)
-    throw new DicomError(`Image too large: ${cols} x ${rows} pixels (the limit is 60 megapixels and 16384 pixels a side).`);
+  const { maxSide, maxPixels } = limits;
+  if (rows > maxSide || cols > maxSide || rows * cols > maxPixels)
+    throw new DicomError(`Image too large: ${cols} x ${rows} pixels (the limit is ${maxPixels / 1e6} megapixels and ${maxSide} pixels a side).`);
   const spp = uint(ds, 'x00280002') ?? 1;
   const bitsAllocated = uint(ds, 'x00280100') ?? 0;
   const bitsStored = uint(ds, 'x00280101') ?? bitsAllocated;
@@ -190,10 +193,9 @@ export function readDicom(bytes, parser, { inflated = null, decodeJpeg = null, c
   const slope = number(ds, 'x00281053') ?? 1;
   const intercept = number(ds, 'x00281052') ?? 0;
   if (slope !== 1 || intercept !== 0) for (let i = 0; i < values.length; ++i) values[i] = values[i] * slope + intercept;
-  const window = voiWindow(ds, values);
+  // the core windows the values (src/core/window.h): the file's VOI window, else their full range
   const maxValue = bitsStored > 8 ? 65535 : 255;
-  const samples = windowed(values, window, maxValue, photometric === 'MONOCHROME1');
-  return { ...result, channels: 1, maxValue, samples, window };
+  return { ...result, channels: 1, maxValue, values, window: fileWindow(ds), invert: photometric === 'MONOCHROME1' };
 }
 
 // Colour stored values as interleaved RGB samples for the core: { channels, maxValue, samples, window: null }.
@@ -294,31 +296,11 @@ function maskedValues(samples, bitsStored, signed) {
   return out;
 }
 
-// The file's first VOI window when it gives one, else the full range of the values.
-function voiWindow(ds, values) {
+// The file's first VOI window, or null when it gives none.
+function fileWindow(ds) {
   const center = number(ds, 'x00281050');
   const width = number(ds, 'x00281051');
-  if (center !== undefined && width !== undefined && width >= 1) return { center, width, source: 'file' };
-  let lo = Infinity, hi = -Infinity;
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  // DICOM's linear function maps [c - 0.5 - (w-1)/2, c - 0.5 + (w-1)/2] onto the output range
-  return { center: (lo + hi) / 2 + 0.5, width: Math.max(1, hi - lo) + 1, source: 'full range' };
-}
-
-// DICOM PS3.3 C.11.2.1.2.1 (VOI LUT Function LINEAR), then MONOCHROME1 inverted so bone is bright.
-function windowed(values, { center, width }, maxValue, invert) {
-  const out = new Uint16Array(values.length);
-  const c = center - 0.5, half = (width - 1) / 2;
-  for (let i = 0; i < values.length; ++i) {
-    const x = values[i];
-    let y = x <= c - half ? 0 : x > c + half ? maxValue : ((x - c) / Math.max(width - 1, 1) + 0.5) * maxValue;
-    y = Math.min(maxValue, Math.max(0, Math.round(y)));
-    out[i] = invert ? maxValue - y : y;
-  }
-  return out;
+  return center !== undefined && width !== undefined && width >= 1 ? { center, width, source: 'file' } : null;
 }
 
 // Patient data as one line; shown only when the user asks (the app's "show patient data").
@@ -327,4 +309,3 @@ export function patientText(p) {
     p.accession && `accession ${p.accession}`].filter(Boolean).join(', ');
 }
 
-export const LATERAL_VIEWS = new Set(['LL', 'RL', 'LATERAL', 'LAT']);

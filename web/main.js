@@ -1,11 +1,10 @@
-// The JS driver of the page: the only code that touches browser APIs. It loads the wasm core, ONNX
-// Runtime Web and the models, feeds files to the pipeline and hands results to the ImGui app.
-import * as ort from './ort/ort.wasm.min.mjs';
-import createCore from './xraylens_core.js';
-import createApp from './xraylens_app.js';
-import { MODELS } from './pipeline.js';
-import { configureOrt, createPipeline, loadModels } from './runtime.js';
-import dicomParser from './dicom_parser.mjs';
+// The JS driver of the page: the only code that touches browser APIs. It starts the one module's ImGui
+// app on the canvas and an analysis worker (the same module, off the main thread), hands it the user's
+// files and gives the app what comes back.
+import createXrayLens from './xraylens.js';
+import { AnalysisWorker } from './analysis_client.js';
+import { compileModule, instantiating } from './wasm_module.js';
+import { MODELS } from './models.js';
 import { patientText } from './dicom.js';
 import './offline.js'; // service worker (offline use) and the build version in #version
 import { modelCardText } from './model_card_text.js';
@@ -14,10 +13,10 @@ import { reportPng } from './report.js';
 import { wireBatch } from './batch_ui.js';
 
 const NOTICE_KEY = 'xraylens.notice.v1';
-const DISPLAY_MAX_SIDE = 1024; // the viewer fits the image to its panel; a larger texture only costs time
 
 const $ = (id) => document.getElementById(id);
-const state = { pipeline: null, app: null, model: 0, compare: false, results: [], busy: false };
+// study: { name, info (the analysis's result), display, lungs }; results[i]: MODELS[i]'s answer
+const state = { app: null, worker: null, models: new Map(), model: 0, compare: false, study: null, results: [], busy: false, next: null };
 
 function announce(el, text, data = {}) {
   el.textContent = text;
@@ -30,24 +29,23 @@ function showMessage(text, isError) {
   announce($('message'), text, { kind: isError ? 'error' : 'info' });
 }
 
-// Loads every model and the input gate (fetch, checks, self-test); returns one status per model.
-async function loadAllModels(pipeline) {
-  return (await loadModels(pipeline)).map(({ spec, card, entry }) => {
-    const detail = entry.session
-      ? `ready; threshold ${(card.threshold * 100).toFixed(1)}%${card.test_only ? ' (TEST MODEL)' : ''}`
-      : `not available: ${entry.error}`;
-    return { title: card?.title || spec.title, ok: !!entry.session, detail, error: entry.error, card: modelCardText(card) };
-  });
+// What the app's model list says of a model once the worker has loaded it (fetch, checks, self-test).
+function modelStatus(m) {
+  const detail = m.ok
+    ? `ready; threshold ${(m.card.threshold * 100).toFixed(1)}%${m.card.test_only ? ' (TEST MODEL)' : ''}`
+    : `not available: ${m.error}`;
+  return { ...m, detail, cardText: modelCardText(m.card) };
 }
 
 function resultView(r, openMs, outOfScope) {
-  const core = state.pipeline.core;
-  const band = state.pipeline.model(r.key).card.inconclusive ?? { low: r.threshold, high: r.threshold };
-  const timing = openMs !== undefined ? `${Math.round(openMs + r.inferMs)} ms (inference ${Math.round(r.inferMs)} ms)` : `${Math.round(r.inferMs)} ms`;
+  const app = state.app;
+  const timing = openMs !== undefined ? `${Math.round(openMs)} ms (inference ${Math.round(r.inferMs)} ms)` : `${Math.round(r.inferMs)} ms`;
+  const bar = (p) => app.barPosition(p, r.threshold); // the app's bar scale, for the report
   return {
-    verdict: r.verdict, pCovid: r.pCovid, threshold: r.threshold, bandLow: band.low, bandHigh: band.high,
-    pText: core.percent(r.pCovid), thresholdText: core.percent(r.threshold), modelTitle: r.title,
-    timing, warning: r.warning, outOfScope,
+    verdict: r.verdict, pCovid: r.pCovid, threshold: r.threshold, bandLow: r.bandLow, bandHigh: r.bandHigh,
+    inconclusive: r.inconclusive, bar: { p: bar(r.pCovid), threshold: bar(r.threshold), low: bar(r.bandLow), high: bar(r.bandHigh) },
+    pText: app.percent(r.pCovid), thresholdText: app.percent(r.threshold), modelTitle: r.title,
+    timing, warning: state.study.info.warning, outOfScope,
   };
 }
 
@@ -61,82 +59,86 @@ function normalisedCam(r) {
 
 function showCam(r) {
   const { data, width, height } = normalisedCam(r);
-  state.app.setCam(data, width, height, r.cam.region, state.pipeline.study.lungs?.weight ?? []);
+  state.app.setCam(data, width, height, state.study.lungs.region, state.study.lungs.weight);
 }
 
-// Runs the selected model (and the other one when comparing) on the open study, unless the input gate
-// refused it and the user has not asked to analyse it anyway.
-async function runModels() {
-  const { pipeline, app } = state;
-  if (!pipeline.study) return;
-  const gate = state.gate;
-  if (gate && !gate.ok && !state.override) {
+// Shows the selected model's answer (and the other one's when comparing) for the open study, unless the
+// input gate refused it and the user has not asked to see it anyway. The worker answered for every model.
+function showResults() {
+  const { app, study } = state;
+  if (!study) return;
+  const gate = study.info.gate;
+  if (!gate.ok && !state.override) {
     app.setGate(gate.message);
     app.setCam(new Float32Array(0), 0, 0, [], []);
     showMessage('', false);
-    announce($('result'), `File ${pipeline.study.name}. Not analysed: ${gate.message}`, { gate: `rejected:${gate.reason}`, file: pipeline.study.name });
+    announce($('result'), `File ${study.name}. Not analysed: ${gate.message}`, { gate: `rejected:${gate.reason}`, file: study.name });
     return;
   }
-  const outOfScope = !!(gate && !gate.ok);
+  const outOfScope = !gate.ok;
   const wanted = state.compare ? MODELS.map((_, i) => i) : [state.model];
-  const openMs = state.openMs;
-  state.openMs = undefined;
+  const openMs = study.openMs;
+  study.openMs = undefined;
   state.results = [];
   app.clearResults();
   const lines = [];
   const errors = [];
   for (const i of wanted) {
-    const spec = MODELS[i];
-    try {
-      const r = await pipeline.infer(spec.key);
-      const view = resultView(r, i === state.model ? openMs : undefined, outOfScope);
-      state.results[i] = r;
-      app.setResult(i, view);
-      if (i === state.model) showCam(r);
-      lines.push(`${outOfScope ? "OUTSIDE THE MODEL'S SCOPE (analysed anyway) " : ''}${r.title}: ${r.verdict}, probability of COVID-19 ${view.pText}, threshold ${view.thresholdText}${r.pCovid >= view.bandLow && r.pCovid < view.bandHigh ? ', inconclusive' : ''}, ${view.timing}${r.warning ? `. Warning: ${r.warning}` : ''}`);
-    } catch (e) {
-      errors.push(e.message);
+    const r = study.info.results.find((x) => x.key === MODELS[i].key);
+    if (!r || r.error) {
+      errors.push(r?.error || `${MODELS[i].title} gave no answer`);
+      continue;
     }
+    const view = resultView(r, i === state.model ? openMs : undefined, outOfScope);
+    state.results[i] = r;
+    app.setResult(i, view);
+    if (i === state.model) showCam(r);
+    lines.push(`${outOfScope ? "OUTSIDE THE MODEL'S SCOPE (analysed anyway) " : ''}${r.title}: ${r.verdict}, probability of COVID-19 ${view.pText}, threshold ${view.thresholdText}${r.inconclusive ? ', inconclusive' : ''}, ${view.timing}${view.warning ? `. Warning: ${view.warning}` : ''}`);
   }
   const main = state.results[state.model];
   if (!main) app.setCam(new Float32Array(0), 0, 0, [], []);
   showMessage(errors.join(' '), errors.length > 0);
-  const data = main ? { verdict: main.verdict, model: main.key, p: main.pCovid.toFixed(6), file: pipeline.study.name } : {};
-  data.gate = gate && !gate.ok ? `rejected:${gate.reason}` : 'ok';
+  const data = main ? { verdict: main.verdict, model: main.key, p: main.pCovid.toFixed(6), file: study.name } : {};
+  data.gate = gate.ok ? 'ok' : `rejected:${gate.reason}`;
   if (outOfScope) data.scope = 'outside';
   if (state.compare) data.compare = state.results.filter(Boolean).map((r) => `${r.key}:${r.verdict}:${r.pCovid.toFixed(6)}`).join(';');
-  announce($('result'), lines.length ? `File ${pipeline.study.name}. ${lines.join('. ')}.` : '', data);
+  announce($('result'), lines.length ? `File ${study.name}. ${lines.join('. ')}.` : '', data);
 }
 
+// A file chosen while another is being analysed waits for it; the last one chosen is the one shown.
 async function analyse(file) {
-  const { pipeline, app } = state;
-  if (state.busy) return;
+  const { app } = state;
+  if (state.busy) {
+    state.next = file;
+    return;
+  }
   state.busy = true;
   app.setBusy(true);
   try {
-    const bytes = new Uint8Array(await file.arrayBuffer());
     const t0 = performance.now();
-    const info = await pipeline.openAsync(bytes, file.name);
+    const { result: info, view } = await state.worker.request({ type: 'open', file });
     if (!info.ok) {
-      const kept = pipeline.study ? ` Still showing ${pipeline.study.name}.` : '';
+      const kept = state.study ? ` Still showing ${state.study.name}.` : '';
       showMessage(`Could not open ${file.name}: ${info.error}${kept}`, true);
       return;
     }
-    const d = pipeline.core.display(DISPLAY_MAX_SIDE);
+    const d = view.display;
     const channels = ['', 'gray', 'gray + alpha', 'RGB', 'RGBA'][info.channels] || '';
-    app.setImage(d.pixels, d.width, d.height, info.width, info.height, file.name, `${info.format}, ${info.width} x ${info.height}, ${channels}, ${info.bitDepth}-bit${dicomInfo(pipeline.study.dicom, info.window)}`);
-    if (pipeline.study.dicom) app.setPatient(patientText(pipeline.study.dicom.patient));
-    state.gate = await pipeline.gate();
-    const lungs = pipeline.study.lungs;
-    app.setLungs(lungs?.mask ?? [], lungs?.maskRegion ?? []);
+    app.setImage(d.pixels, d.width, d.height, info.width, info.height, file.name, `${info.format}, ${info.width} x ${info.height}, ${channels}, ${info.bitDepth}-bit${dicomInfo(info.dicom, info.window)}`);
+    if (info.dicom) app.setPatient(patientText(info.dicom.patient));
+    const lungs = info.lungs ? { ...info.lungs, mask: view.mask, weight: view.weight } : { region: [], mask: [], weight: [] };
+    app.setLungs(lungs.mask, lungs.maskRegion ?? []);
+    state.study = { name: file.name, info, display: d, lungs, openMs: performance.now() - t0 };
     state.override = false;
-    state.openMs = performance.now() - t0;
-    await runModels();
+    showResults();
   } catch (e) {
     showMessage(`Could not analyse ${file.name}: ${e.message}`, true);
   } finally {
     state.busy = false;
     app.setBusy(false);
+    const next = state.next;
+    state.next = null;
+    if (next) analyse(next);
   }
 }
 
@@ -148,33 +150,30 @@ function dicomInfo(dicom, pngWindow) {
   return dicom ? `, ${dicom.photometric}, view ${dicom.viewPosition || 'not given'}${win}` : win;
 }
 
-
-function saveCopy() {
-  const { pipeline } = state;
-  const result = state.results[state.model];
-  if (!result || !pipeline.study) return;
-  const { name, png } = pipeline.labelledCopy(result, new Date().toISOString().slice(0, 10));
-  saveBlob(png, name, 'image/png');
+async function saveCopy() {
+  const r = state.results[state.model];
+  if (!r || !state.study) return;
+  const msg = await state.worker.request({ type: 'saveCopy', result: { pCovid: r.pCovid, threshold: r.threshold, title: r.title }, date: new Date().toISOString().slice(0, 10) });
+  if (msg.error) showMessage(`Could not make the labelled copy: ${msg.error}`, true);
+  else saveBlob(msg.png, msg.name, 'image/png');
 }
 
-// The CAM's place on the image (source pixels), as the pipeline gives it: [x, y, width, height].
-const camRegion = (r) => (r.cam.region?.length === 4 ? { x: r.cam.region[0], y: r.cam.region[1], width: r.cam.region[2], height: r.cam.region[3] } : null);
+// The CAM's place on the image (source pixels), as the analysis gives it: [x, y, width, height].
+const camRegion = (region) => (region?.length === 4 ? { x: region[0], y: region[1], width: region[2], height: region[3] } : null);
 
 // The one-page report of the open study and the selected model's result, as a PNG download.
 async function saveReport() {
-  const { pipeline } = state;
   const r = state.results[state.model];
-  if (!r || !pipeline.study) return;
-  const { info, name } = pipeline.study;
-  const d = pipeline.core.display(DISPLAY_MAX_SIDE);
-  const study = { pixels: new Uint8Array(d.pixels), width: d.width, height: d.height, sourceWidth: info.width, sourceHeight: info.height, name };
-  const gate = state.gate && !state.gate.ok ? `rejected: ${state.gate.message}` : 'ok';
-  const result = { ...resultView(r, undefined, !!(state.gate && !state.gate.ok)), pCovid: r.pCovid, gate };
-  const card = pipeline.model(r.key).card;
+  const s = state.study;
+  if (!r || !s) return;
+  const study = { pixels: s.display.pixels, width: s.display.width, height: s.display.height, sourceWidth: s.info.width, sourceHeight: s.info.height, name: s.name };
+  const gate = s.info.gate.ok ? 'ok' : `rejected: ${s.info.gate.message}`;
+  const result = { ...resultView(r, undefined, !s.info.gate.ok), pCovid: r.pCovid, gate };
+  const card = state.models.get(r.key).card;
   const date = new Date().toISOString().slice(0, 10);
   try {
-    const blob = await reportPng({ study, result, cam: normalisedCam(r), region: camRegion(r), field: pipeline.study.lungs?.weight, card, cardText: modelCardText(card), date });
-    const stem = name.replace(/\.[^.]*$/, '');
+    const blob = await reportPng({ study, result, cam: normalisedCam(r), region: camRegion(s.lungs.region), field: s.lungs.weight, card, cardText: modelCardText(card), date });
+    const stem = s.name.replace(/\.[^.]*$/, '');
     saveBlob(blob, `XRayLens_report_${r.verdict}_Prob_${Math.round(r.pCovid * 100)}_Name_${stem}.png`);
   } catch (e) {
     showMessage(`Could not make the report: ${e.message}`, true);
@@ -205,40 +204,49 @@ async function start() {
     openFile: () => $('file').click(),
     selectModel: (i) => {
       state.model = i;
-      if (!state.busy) runModels();
+      if (!state.busy) showResults();
     },
     setCompare: (on) => {
       state.compare = on;
-      if (!state.busy) runModels();
+      if (!state.busy) showResults();
     },
     analyseAnyway: () => {
       state.override = true;
-      if (!state.busy) runModels();
+      if (!state.busy) showResults();
     },
     saveCopy,
     saveReport,
     acceptNotice: () => localStorage.setItem(NOTICE_KEY, 'accepted'),
   };
-  configureOrt(ort);
-  // The models (and ORT's wasm) load while the ImGui app starts.
-  const pipelineReady = createCore().then((core) => createPipeline(core, ort, dicomParser));
-  const modelsReady = pipelineReady.then(loadAllModels);
-  const app = await createApp({ canvas: $('canvas') });
+  // One download and one compile of the module; the worker loads the models while the app starts.
+  // (performance marks xraylens:*: where the start-up time goes, read by tools/bench.mjs)
+  const compiled = compileModule();
+  state.worker = new AnalysisWorker('analysis', compiled);
+  compiled.then(() => performance.mark('xraylens:compiled'));
+  const app = await createXrayLens(instantiating(await compiled, { canvas: $('canvas') }));
+  const failed = app.startApp();
+  if (failed) throw new Error(failed);
+  performance.mark('xraylens:app-started');
   state.app = app;
   // ?batchfps=N: frames a second while a batch runs (0: every display frame); the app's default otherwise
   const batchFps = new URLSearchParams(location.search).get('batchfps');
   if (batchFps !== null && Number(batchFps) >= 0) app.setBatchFrameRate(Number(batchFps));
   app.setNoticeAccepted(localStorage.getItem(NOTICE_KEY) === 'accepted');
   MODELS.forEach((m, i) => app.setModelStatus(i, m.title, false, 'loading...', ''));
-  state.pipeline = await pipelineReady;
   const batchUi = wireBatch({
-    app, pipeline: state.pipeline, analyse, showMessage,
+    app, compiled, analyse, showMessage,
+    thresholds: (key) => state.models.get(key)?.card?.threshold,
     selectedKeys: () => (state.compare ? MODELS.map((m) => m.key) : [MODELS[state.model].key]),
   });
-  globalThis.xraylens = { app, pipeline: state.pipeline, analyse, batch: batchUi.batch }; // for tests and tools/bench.mjs
+  globalThis.xraylens = { app, state, analyse, batch: batchUi.batch }; // for tests and tools/bench.mjs
   wireInput(batchUi);
-  const models = await modelsReady;
-  MODELS.forEach((_, i) => app.setModelStatus(i, models[i].title, models[i].ok, models[i].detail, models[i].card));
+  const ready = await state.worker.ready;
+  performance.mark('xraylens:models-ready');
+  if (ready.type === 'failed') throw new Error(`the analysis could not start (${ready.error})`);
+  const models = ready.models.map(modelStatus);
+  for (const m of models) state.models.set(m.key, m);
+  const shown = MODELS.map((spec) => state.models.get(spec.key));
+  shown.forEach((m, i) => app.setModelStatus(i, m.title, m.ok, m.detail, m.cardText));
   // A model that is present but fails its checks must not answer, and the page must say so loudly.
   const broken = models.filter((m) => !m.ok && !/not present|still loading/.test(m.error));
   if (broken.length) {
@@ -246,7 +254,7 @@ async function start() {
     app.setBanner(banner);
     announce($('banner'), banner);
   }
-  announce($('status'), `Ready. ${models.map((m) => `${m.title}: ${m.detail}`).join('. ')}.`, { state: 'ready' });
+  announce($('status'), `Ready. ${shown.map((m) => `${m.title}: ${m.detail}`).join('. ')}.`, { state: 'ready' });
   document.documentElement.dataset.state = 'ready';
 }
 

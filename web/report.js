@@ -18,13 +18,6 @@ function viridis(t) {
   return VIRIDIS[i].map((a, k) => Math.round(255 * (a + (VIRIDIS[i + 1][k] - a) * f)));
 }
 
-// The bar's scale: the threshold sits in the middle whatever its value (result_view.cpp does the same).
-function barPosition(p, threshold) {
-  p = Math.min(Math.max(p, 0), 1);
-  if (threshold <= 0 || threshold >= 1) return p;
-  return p < threshold ? (0.5 * p) / threshold : 0.5 + (0.5 * (p - threshold)) / (1 - threshold);
-}
-
 function makeCanvas(w, h) {
   if (typeof OffscreenCanvas !== 'undefined') return new OffscreenCanvas(w, h);
   const c = document.createElement('canvas');
@@ -103,8 +96,9 @@ export function studyCanvas({ pixels, width, height, sourceWidth }, cam, region,
 
 function drawBar(ctx, x, y, width, r) {
   const h = 28;
-  const at = (p) => x + width * barPosition(p, r.threshold);
-  const lo = at(r.bandLow), hi = at(r.bandHigh), thr = at(r.threshold);
+  // r.bar: the bar's positions (0..1) of the band, the threshold and p, as the app's bar (verdict.h)
+  const at = (position) => x + width * position;
+  const lo = at(r.bar.low), hi = at(r.bar.high), thr = at(r.bar.threshold);
   ctx.fillStyle = '#33668c';
   ctx.fillRect(x, y, lo - x, h);
   ctx.fillStyle = '#737373';
@@ -120,7 +114,7 @@ function drawBar(ctx, x, y, width, r) {
   ctx.moveTo(thr, y - 5);
   ctx.lineTo(thr, y + h + 5);
   ctx.stroke();
-  const px = at(r.pCovid);
+  const px = at(r.bar.p);
   ctx.fillStyle = '#000';
   ctx.beginPath();
   ctx.moveTo(px - 11, y - 14);
@@ -138,7 +132,7 @@ function drawBar(ctx, x, y, width, r) {
 }
 
 // study: { pixels, width, height, sourceWidth, sourceHeight, name }; result: the view main.js gives the
-// app (verdict, pCovid, threshold, bandLow, bandHigh, pText, thresholdText, modelTitle, outOfScope) with
+// app (verdict, pCovid, threshold, inconclusive, bar, pText, thresholdText, modelTitle, outOfScope) with
 // `gate`; cam: { data (0..1), width, height } or null; region: the model's input region in source
 // pixels; field: the lung field's weight over that region (or empty: no clipping); card: the model card
 // (JSON); cardText: modelCardText(card); date: "YYYY-MM-DD".
@@ -187,7 +181,7 @@ export async function reportPng({ study, result, cam, region, field, card, cardT
   ry += 70;
   ctx.fillStyle = '#111';
   ctx.font = '24px sans-serif';
-  const inconclusive = result.pCovid >= result.bandLow && result.pCovid < result.bandHigh;
+  const inconclusive = result.inconclusive;
   ry = wrap(ctx, inconclusive ? 'INCONCLUSIVE: close to the threshold' : positive ? 'Likely positive: above the threshold' : 'Likely negative: below the threshold', rx, ry, rw, 30);
   ry += 10;
   ctx.fillText(`P(COVID-19): ${result.pText}`, rx, ry);

@@ -1,8 +1,11 @@
-// What the page (main.js) and the batch worker (batch_worker.js) share to build the same pipeline:
-// ONNX Runtime's settings, the model list and how models are fetched and checked, and the browser's
-// raw-deflate inflater for deflated DICOM. Works on the main thread and in a module worker alike (it
-// uses fetch, Blob and DecompressionStream, nothing of the DOM).
-import { ALL_MODELS, Pipeline } from './pipeline.js';
+// What the analysis workers (analysis_worker.js) need from the browser: the module, the models fetched
+// and checked, and the browser's raw-deflate inflater for deflated DICOM. It uses fetch, Blob and
+// DecompressionStream, nothing of the DOM.
+import createXrayLens from './xraylens.js';
+import { instantiating } from './wasm_module.js';
+import dicomParser from './dicom_parser.mjs';
+import { Analysis } from './analysis.js';
+import { ALL_MODELS } from './models.js';
 import { CODEC_FILES, DicomCodecs } from './dicom_codecs.js';
 
 export async function fetchBytes(url) {
@@ -13,12 +16,6 @@ export async function fetchBytes(url) {
 export async function fetchJson(url) {
   const r = await fetch(url);
   return r.ok ? r.json() : null;
-}
-
-// ORT Web as the page uses it: wasm files from ./ort/ beside this script, one thread.
-export function configureOrt(ort) {
-  ort.env.wasm.wasmPaths = new URL('./ort/', import.meta.url).href;
-  ort.env.wasm.numThreads = 1;
 }
 
 // A deflated DICOM data set, inflated by the browser; more than `limit` bytes (a deflate bomb) is refused.
@@ -47,23 +44,27 @@ async function loadCodec(name, options) {
   return wasm ? module.default({ ...options, locateFile: () => dir + wasm }) : module;
 }
 
-export function createPipeline(core, ort, dicomParser) {
-  return new Pipeline(core, ort, { dicomParser, inflateRaw, codecs: new DicomCodecs(loadCodec) });
+// The one module (without its app), instantiated from the page's compiled module, and the analysis
+// around it.
+export async function createAnalysis(compiled) {
+  return new Analysis(await createXrayLens(instantiating(compiled)), { dicomParser, inflateRaw, codecs: new DicomCodecs(loadCodec) });
 }
 
-// Loads every model of ALL_MODELS (pipeline.js), for the page and every batch worker alike (fetch,
-// checks, self-test); returns, per spec, { spec, card, entry }
-// where entry is the pipeline's (entry.session is null when it failed). The files are fetched in
-// parallel, the sessions created one after another: ORT Web 1.30 creating several sessions at once
-// while its wasm starts has failed with "Cannot read properties of null (reading '3')".
-export async function loadModels(pipeline, specs = ALL_MODELS) {
-  const files = await Promise.all(
-    specs.map((spec) => Promise.all([fetchBytes(`models/${spec.file}.onnx`), fetchJson(`models/${spec.file}.json`)])),
-  );
+// The site's .ort file and card of every model of ALL_MODELS (models.js), fetched in parallel: a
+// promise of [[bytes, card], ...] in the order of ALL_MODELS (null where a file is missing).
+export function fetchModels(specs = ALL_MODELS) {
+  return Promise.all(specs.map((spec) => Promise.all([fetchBytes(`models/${spec.file}.ort`), fetchJson(`models/${spec.file}.json`)])));
+}
+
+// Loads the fetched models into the analysis, one after another: the module checks each against its
+// card (which names the .ort's sha256) and self-tests it. Returns, per model, { key, title, ok, error, card }.
+export async function loadModels(analysis, fetched, specs = ALL_MODELS) {
+  const files = await fetched;
   const out = [];
   for (const [i, spec] of specs.entries()) {
-    const [onnx, card] = files[i];
-    out.push({ spec, card, entry: await pipeline.loadModel(spec, onnx, card) });
+    const [bytes, card] = files[i];
+    const entry = await analysis.loadModel(spec, bytes, card);
+    out.push({ key: spec.key, title: card?.title || spec.title, ok: entry.ok, error: entry.error, card });
   }
   return out;
 }

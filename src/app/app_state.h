@@ -35,7 +35,7 @@ struct Result {
   std::string warning;
   bool out_of_scope = false;  // analysed although the input gate refused it
 
-  bool inconclusive() const { return p_covid >= band_low && p_covid < band_high; }
+  bool inconclusive = false;  // inside [band_low, band_high): the analysis says (verdict.h)
 };
 
 struct Rect {

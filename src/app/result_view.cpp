@@ -7,17 +7,10 @@
 
 #include "app/theme.h"
 #include "app/ui_scale.h"
+#include "verdict.h"
 
 namespace app {
 namespace {
-
-// Position on the bar: piecewise linear so that the threshold sits in the middle (as Chester does),
-// whatever its value; 0 and 1 stay at the ends.
-float bar_position(double p, double threshold) {
-  p = std::clamp(p, 0.0, 1.0);
-  if (threshold <= 0 || threshold >= 1) return static_cast<float>(p);
-  return static_cast<float>(p < threshold ? 0.5 * p / threshold : 0.5 + 0.5 * (p - threshold) / (1 - threshold));
-}
 
 void draw_bar(AppState& s, const Result& r, const char* id) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -25,7 +18,7 @@ void draw_bar(AppState& s, const Result& r, const char* id) {
   const float height = em(1.2f);
   const float tick = em(0.2f), marker = em(0.47f), line = std::max(1.0f, em(0.13f));
   const ImVec2 o = ImGui::GetCursorScreenPos();
-  auto x_at = [&](double p) { return o.x + width * bar_position(p, r.threshold); };
+  auto x_at = [&](double p) { return o.x + width * static_cast<float>(xr::bar_position(p, r.threshold)); };
   const float lo = x_at(r.band_low), hi = x_at(r.band_high), thr = x_at(r.threshold);
 
   // likely negative | inconclusive (hatched) | likely positive
@@ -62,7 +55,7 @@ void draw_result(AppState& s, const Result& r, const char* id) {
   ImGui::PushFont(verdict_font());
   ImGui::TextColored(positive ? theme::kPositive : theme::kNegative, "%s", r.verdict.c_str());
   ImGui::PopFont();
-  if (r.inconclusive()) {
+  if (r.inconclusive) {
     ImGui::TextColored(theme::kInconclusive, "INCONCLUSIVE: close to the threshold");
   } else {
     ImGui::TextUnformatted(positive ? "Likely positive: above the threshold" : "Likely negative: below the threshold");

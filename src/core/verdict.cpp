@@ -1,5 +1,6 @@
 #include "verdict.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -10,6 +11,12 @@ Verdict verdict_for(double p_covid, double threshold) {
 }
 
 bool in_inconclusive_zone(double p_covid, double low, double high) { return p_covid >= low && p_covid < high; }
+
+double bar_position(double p, double threshold) {
+  p = std::clamp(p, 0.0, 1.0);
+  if (threshold <= 0 || threshold >= 1) return p;
+  return p < threshold ? 0.5 * p / threshold : 0.5 + 0.5 * (p - threshold) / (1 - threshold);
+}
 
 const char* verdict_word(Verdict v) { return v == Verdict::Positive ? "POSITIVE" : "NEGATIVE"; }
 

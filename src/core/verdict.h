@@ -13,6 +13,10 @@ const char* verdict_word(Verdict v);  // "POSITIVE" / "NEGATIVE"
 // Inside the model card's inconclusive zone [low, high): the page says "close to the threshold".
 bool in_inconclusive_zone(double p_covid, double low, double high);
 
+// Where p sits on the probability bar (0..1, the app's and the report's): the threshold in the middle
+// whatever its value; 0 and 1 stay at the ends.
+double bar_position(double p, double threshold);
+
 // The probability as a whole percent, 0..100 (for the file name), and with one decimal (for display).
 int whole_percent(double p);
 std::string percent_one_decimal(double p);

@@ -1,6 +1,7 @@
 // The Emscripten entry of the page's ImGui application: GLFW + WebGL2, one main loop, and the embind
 // setters through which web/main.js (the JS driver) fills the app state. User actions go back to JS
-// through the EM_JS hooks below, which call globalThis.xraylensHost.
+// through the EM_JS hooks below, which call globalThis.xraylensHost. The module has no main: the page
+// calls startApp(); the workers and the predictor instantiate the same module and never draw.
 #include <GLES3/gl3.h>
 #include <GLFW/glfw3.h>
 #include <emscripten/bind.h>
@@ -12,7 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "app/app.h"
@@ -164,6 +165,7 @@ void set_result(int index, const val& r) {
   out.threshold = r["threshold"].as<double>();
   out.band_low = r["bandLow"].as<double>();
   out.band_high = r["bandHigh"].as<double>();
+  out.inconclusive = r["inconclusive"].as<bool>();
   out.p_text = r["pText"].as<std::string>();
   out.threshold_text = r["thresholdText"].as<std::string>();
   out.model_title = r["modelTitle"].as<std::string>();
@@ -371,21 +373,17 @@ EMSCRIPTEN_BINDINGS(xraylens_app) {
   emscripten::function("viewState", &view_state);
 }
 
-int main() {
-  if (!glfwInit()) {
-    std::fprintf(stderr, "GLFW could not start\n");
-    return 1;
-  }
+// Starts the app on Module.canvas; "" when it runs, else why it cannot.
+std::string start_app() {
+  if (g_window) return "";
+  if (!glfwInit()) return "GLFW could not start";
   glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
   const double ratio = js_device_pixel_ratio();
   g_window = glfwCreateWindow(std::max(1, static_cast<int>(std::lround(js_canvas_width() * ratio))),
                               std::max(1, static_cast<int>(std::lround(js_canvas_height() * ratio))), "XRayLens", nullptr, nullptr);
-  if (!g_window) {
-    std::fprintf(stderr, "WebGL2 is not available\n");
-    return 1;
-  }
+  if (!g_window) return "WebGL2 is not available";
   glfwMakeContextCurrent(g_window);
   install_wake_callbacks(g_window);  // before ImGui's, which chain to them
 
@@ -403,5 +401,7 @@ int main() {
   ImGui_ImplOpenGL3_Init("#version 300 es");
 
   emscripten_set_main_loop(frame, 0, false);
-  return 0;
+  return "";
 }
+
+EMSCRIPTEN_BINDINGS(xraylens_app_start) { emscripten::function("startApp", &start_app); }

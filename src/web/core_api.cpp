@@ -1,5 +1,5 @@
-// The embind API of the wasm core (xraylens_core.js). The page and tools/predict.mjs load this same
-// module; web/pipeline.js is its only caller. It holds one open study at a time.
+// The embind API of the core (decode, preprocess, display, labelled copy) in the one module. It holds one
+// open study at a time: the one the analysis made (analysis_api.cpp adopts it) or one opened here.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -164,13 +164,18 @@ std::string image_format(const val& head) {
 
 }  // namespace
 
-EMSCRIPTEN_BINDINGS(xraylens_core) {
+EMSCRIPTEN_BINDINGS(xraylens_core_api) {
   emscripten::constant("contractVersion", xr::kContractVersion);
   emscripten::constant("canonicalSize", xr::kCanonicalSize);
   emscripten::constant("inputSize", xr::kInputSize);
+  emscripten::constant("maxSide", xr::kMaxSide);
+  emscripten::constant("maxPixels", static_cast<double>(xr::kMaxPixels));
+  emscripten::constant("maxFileBytes", static_cast<double>(xr::kMaxFileBytes));
   emscripten::function("fileBuffer", &xrweb::file_buffer);
   emscripten::function("openFile", &open_file);
   emscripten::function("samplesBuffer", &xrweb::samples_buffer);
+  emscripten::function("valuesBuffer", &xrweb::values_buffer);
+  emscripten::function("windowValues", &xrweb::window_values);
   emscripten::function("openSamples", &open_samples);
   emscripten::function("decodeFile", &decode_file);
   emscripten::function("decodedSamples", &decoded_samples);
@@ -188,5 +193,6 @@ EMSCRIPTEN_BINDINGS(xraylens_core) {
   emscripten::function("labelledCopyName", &labelled_copy_name);
   emscripten::function("labelledCopyPng", &labelled_copy_png);
   emscripten::function("percent", &percent);
+  emscripten::function("barPosition", &xr::bar_position);
   emscripten::function("imageFormat", &image_format);
 }

@@ -2,9 +2,11 @@
 
 #include <emscripten/bind.h>
 
+#include <cmath>
 #include <utility>
 
 #include "contract.h"
+#include "window.h"
 
 using emscripten::val;
 
@@ -12,6 +14,7 @@ namespace xrweb {
 namespace {
 std::vector<uint8_t> g_file;
 std::vector<uint16_t> g_samples;
+std::vector<float> g_values;
 }  // namespace
 
 // A view into wasm memory: valid until the next call that changes the buffer; callers copy into it.
@@ -42,6 +45,27 @@ val samples_buffer(double count) {
 }
 
 std::vector<uint16_t> take_samples() { return std::exchange(g_samples, {}); }
+
+val values_buffer(double count) {
+  if (!(count >= 0 && count <= static_cast<double>(xr::kMaxPixels))) {
+    std::vector<float>().swap(g_values);
+    val::global("Error").new_(val(std::string("Image too large (the limit is 60 megapixels)."))).throw_();
+  }
+  g_values.assign(static_cast<size_t>(count), 0.0f);
+  return val(emscripten::typed_memory_view(g_values.size(), g_values.data()));
+}
+
+val window_values(int max_value, bool invert, double center, double width) {
+  const std::vector<float> values = std::exchange(g_values, {});
+  const bool from_file = std::isfinite(center) && std::isfinite(width) && width >= 1;
+  const xr::Window window = from_file ? xr::Window{center, width} : xr::full_range_window(values.data(), values.size());
+  g_samples = xr::apply_window(values.data(), values.size(), window, max_value, invert);
+  val out = val::object();
+  out.set("center", window.center);
+  out.set("width", window.width);
+  out.set("source", std::string(from_file ? "file" : "full range"));
+  return out;
+}
 
 val study_info(const xr::Study& study) {
   const auto& d = study.decoded;

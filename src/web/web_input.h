@@ -18,6 +18,11 @@ std::vector<uint8_t> take_file();
 // Decoded samples (DICOM) to open, written by JS through samplesBuffer().
 emscripten::val samples_buffer(double count);
 std::vector<uint16_t> take_samples();
+// DICOM's stored values (after the modality rescale), written by JS through valuesBuffer(); window_values
+// turns them into the samples above through the file's VOI window or, without one (width NaN or < 1),
+// the full range: { center, width, source: 'file' | 'full range' }.
+emscripten::val values_buffer(double count);
+emscripten::val window_values(int max_value, bool invert, double center, double width);
 
 // ok, error, warning, format, size, depth, channels, colour, window and the gate's rule result.
 emscripten::val study_info(const xr::Study& study);

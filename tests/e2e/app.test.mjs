@@ -6,13 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { loadCore } from '../../tools/lib/node_runtime.mjs';
+import { loadXrayLens } from '../../tools/lib/node_runtime.mjs';
 import { ORIGINALS, clickWidget, defaultModels, launch, openApp, prepareSite, startServer } from './harness.mjs';
 
 const LARGEST = path.join(ORIGINALS, 'post-intubuation-pneumomediastium-and-pneumothorax-background-covid-19-pneumonia-day1.jpg');
 const SECOND = path.join(ORIGINALS, 'IM-0640-0001-0001.jpeg');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xr-e2e-'));
-const core = await loadCore();
+const core = await loadXrayLens();
 let server, browser;
 
 before(async () => {

@@ -50,8 +50,8 @@ async function answerFor(page, name) {
     message: document.getElementById('message').textContent,
     kind: document.getElementById('message').dataset.kind,
     resultFile: document.getElementById('result').dataset.file,
-    study: globalThis.xraylens.pipeline.study?.name,
-    warning: globalThis.xraylens.pipeline.study?.info.warning,
+    study: globalThis.xraylens.state.study?.name,
+    warning: globalThis.xraylens.state.study?.info.warning,
   }));
 }
 

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { CSV_HEADER } from '../../web/csv.js';
-import { loadCore } from '../../tools/lib/node_runtime.mjs';
+import { loadXrayLens } from '../../tools/lib/node_runtime.mjs';
 import { PY, clickWidget, defaultModels, launch, makeBatchFolder, openApp, prepareSite, startServer } from './harness.mjs';
 
 let server, browser, folder, small, core;
@@ -21,7 +21,7 @@ before(async () => {
   small = makeBatchFolder(32, { extras: false });
   server = await startServer(prepareSite(defaultModels()));
   browser = await launch();
-  core = await loadCore();
+  core = await loadXrayLens();
 });
 after(async () => {
   await browser?.close();

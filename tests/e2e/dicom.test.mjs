@@ -9,12 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { PY, clickWidget, defaultModels, launch, openAcceptedApp, openFileInPage, prepareSite, startServer } from './harness.mjs';
-import { ROOT, loadCore } from '../../tools/lib/node_runtime.mjs';
+import { ROOT, loadXrayLens } from '../../tools/lib/node_runtime.mjs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'xr-e2e-dicom-'));
 execFileSync(PY, [path.join(ROOT, 'tests/fixtures/make_dicom.py'), tmp]);
 const fixtures = JSON.parse(fs.readFileSync(path.join(tmp, 'fixtures.json'), 'utf8'));
-const core = await loadCore();
+const core = await loadXrayLens();
 let server, browser;
 
 before(async () => {

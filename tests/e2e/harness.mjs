@@ -16,6 +16,14 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
+// Puts the models of onnxDir (.onnx + card) into a site's models/ as the build does: each converted to
+// .ort by the build's ONNX Runtime, with the site's card naming it (tools/site_models.mjs).
+export function installModels(onnxDir, siteModelsDir) {
+  for (const f of fs.readdirSync(onnxDir).filter((x) => x.endsWith('.onnx')))
+    execFileSync('node', [path.join(ROOT, 'build/wasm/ort_convert.cjs'), path.join(onnxDir, f), path.join(onnxDir, f.replace(/\.onnx$/, '.ort'))]);
+  execFileSync('node', [path.join(ROOT, 'tools/site_models.mjs'), onnxDir, onnxDir, siteModelsDir]);
+}
+
 // A copy of build/site whose models/ holds `models` ('shipped', 'tiny' or 'none'), in build/NAME.
 export function prepareSite(models = 'shipped', name = `e2e-site-${models}`) {
   const dir = path.join(ROOT, 'build', name);
@@ -24,7 +32,11 @@ export function prepareSite(models = 'shipped', name = `e2e-site-${models}`) {
   const modelsDir = path.join(dir, 'models');
   if (models !== 'shipped') fs.rmSync(modelsDir, { recursive: true, force: true });
   fs.mkdirSync(modelsDir, { recursive: true });
-  if (models === 'tiny') execFileSync(PY, [path.join(ROOT, 'tests/fixtures/make_tiny_models.py'), modelsDir]);
+  if (models === 'tiny') {
+    const tiny = fs.mkdtempSync(path.join(os.tmpdir(), 'xr-tiny-site-'));
+    execFileSync(PY, [path.join(ROOT, 'tests/fixtures/make_tiny_models.py'), tiny]);
+    installModels(tiny, modelsDir);
+  }
   return dir;
 }
 

@@ -77,7 +77,10 @@ async function offlineFlow(t, dir) {
     assert.equal((await pageVersion(page)).version, build.version);
     const cached = await page.evaluate(async (v) => (await (await caches.open(`xraylens-${v}`)).keys()).map((r) => r.url), build.version);
     assert.deepEqual(cached.sort(), build.files.map((f) => new URL(f, server.url).href).sort(), 'every file of the build is cached');
-    assert.ok(build.files.some((f) => f.endsWith('.onnx')), 'the models are precached');
+    assert.ok(build.files.some((f) => f.endsWith('.ort')), 'the models are precached');
+    // one application module: the DICOM codecs (loaded on demand) are the only other wasm
+    const wasm = build.files.filter((f) => f.endsWith('.wasm') && !/^codecs[./]/.test(f));
+    assert.deepEqual(wasm.map((f) => f.replace(/\.[0-9a-f]{10}\.wasm$/, '.wasm')), ['xraylens.wasm']);
     assert.deepEqual(opened.errors, []);
     const onlineStatus = await page.textContent('#status');
 
@@ -133,8 +136,8 @@ test('dist/: hashed names, gzip transfer, and the same offline flow', async (t) 
     const p = new URL(r.url()).pathname;
     assert.ok(p === '/' || p === '/sw.js' || hashed.test(p), `unhashed name: ${p}`);
   }
-  const wasm = mine.find((r) => r.url().endsWith('/ort-wasm-simd-threaded.wasm') && !r.serviceWorker());
-  assert.equal((await (await wasm.response()).allHeaders())['content-encoding'], 'gzip', 'ORT wasm travels gzipped');
+  const wasm = mine.find((r) => /\/xraylens\.[0-9a-f]{10}\.wasm$/.test(r.url()) && !r.serviceWorker());
+  assert.equal((await (await wasm.response()).allHeaders())['content-encoding'], 'gzip', 'the module travels gzipped');
   await page.close();
 });
 

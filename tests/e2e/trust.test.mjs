@@ -3,10 +3,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
-import { ROOT, loadCore } from '../../tools/lib/node_runtime.mjs';
-import { ORIGINALS, clickWidget, defaultModels, launch, openApp, prepareSite, startServer } from './harness.mjs';
+import { ROOT, loadXrayLens } from '../../tools/lib/node_runtime.mjs';
+import { ORIGINALS, clickWidget, defaultModels, installModels, launch, openApp, prepareSite, startServer } from './harness.mjs';
 
 const XRAY = path.join(ORIGINALS, 'IM-0640-0001-0001.jpeg');
 const COVID_XRAY = path.join(ORIGINALS, 'ryct.2020200028.fig1a.jpeg');
@@ -14,14 +15,17 @@ const PHOTO = '/usr/lib/python3/dist-packages/skimage/data/astronaut.png';
 const GRAY_PHOTO = '/usr/lib/python3/dist-packages/skimage/data/camera.png';
 const LATERAL = path.resolve(ROOT, '../shared/cxr-data/images/ieee8023_images/nejmoa2001191_f1-L.jpg');
 const hasGate = fs.existsSync(path.join(ROOT, 'models/gate.onnx'));
-const core = await loadCore();
+const core = await loadXrayLens();
 let server, browser;
 
 // A site with the default models plus the input gate's model when there is one.
 function siteWithGate(name) {
   const dir = prepareSite(defaultModels(), name);
-  for (const f of ['gate.onnx', 'gate.json'])
-    if (fs.existsSync(path.join(ROOT, 'models', f))) fs.copyFileSync(path.join(ROOT, 'models', f), path.join(dir, 'models', f));
+  if (hasGate && defaultModels() !== 'shipped') {
+    const gate = fs.mkdtempSync(path.join(os.tmpdir(), 'xr-gate-'));
+    for (const f of ['gate.onnx', 'gate.json']) fs.copyFileSync(path.join(ROOT, 'models', f), path.join(gate, f));
+    installModels(gate, path.join(dir, 'models'));
+  }
   return dir;
 }
 
@@ -98,7 +102,7 @@ test('the lung outline is drawn on demand, and the heatmap stays inside the lung
   await ready(page);
   await open(page, XRAY);
   const lungs = await page.evaluate(() => {
-    const l = globalThis.xraylens.pipeline.study.lungs;
+    const l = globalThis.xraylens.state.study.lungs;
     return { reason: l.reason, region: l.region, weight: Array.from(l.weight) };
   });
   assert.equal(lungs.reason, '');
@@ -187,10 +191,10 @@ test('the model card opens, and compare shows both models', async () => {
 
 test('a tampered model file fails its start-up check: a red banner, and it gives no verdict', async () => {
   const dir = siteWithGate('e2e-site-tampered');
-  const onnx = path.join(dir, 'models/covid_normal.onnx');
-  const bytes = fs.readFileSync(onnx);
+  const model = path.join(dir, 'models/covid_normal.ort');
+  const bytes = fs.readFileSync(model);
   bytes[bytes.length - 3] ^= 0x5a;
-  fs.writeFileSync(onnx, bytes);
+  fs.writeFileSync(model, bytes);
   const tampered = await startServer(dir);
   try {
     const { page } = await openApp(browser.context, tampered.url);

@@ -27,4 +27,14 @@ TEST(Verdict, LabelledCopyNameFollowsTheOriginalApp) {
   EXPECT_EQ(xr::labelled_copy_name(xr::Verdict::Negative, 0.0, ""), "NEGATIVE_Prob_0_Name_image.png");
 }
 
+TEST(Verdict, TheBarPutsTheThresholdInTheMiddle) {
+  EXPECT_DOUBLE_EQ(xr::bar_position(0.2, 0.2), 0.5);
+  EXPECT_DOUBLE_EQ(xr::bar_position(0.0, 0.2), 0.0);
+  EXPECT_DOUBLE_EQ(xr::bar_position(1.0, 0.2), 1.0);
+  EXPECT_DOUBLE_EQ(xr::bar_position(0.1, 0.2), 0.25);
+  EXPECT_DOUBLE_EQ(xr::bar_position(0.6, 0.2), 0.75);
+  EXPECT_DOUBLE_EQ(xr::bar_position(1.5, 0.2), 1.0);     // clamped
+  EXPECT_DOUBLE_EQ(xr::bar_position(0.3, 0.0), 0.3);     // no usable threshold: linear
+}
+
 }  // namespace

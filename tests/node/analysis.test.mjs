@@ -1,5 +1,7 @@
-// The analysis module (xraylens_analysis: the C++ analysis with ONNX Runtime built from C++): model
-// checks, the one-call analysis, and agreement with the page's older JS + onnxruntime-web path.
+// The one module's analysis (the C++ analysis with ONNX Runtime built from C++), as the page's workers and
+// the predictor use it: model checks, the one-call analysis, the lung field, verdicts and copies.
+// (Agreement with the older JS + onnxruntime-web path was measured before that path was removed:
+// tools/parity.mjs, docs/eval/parity.csv.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -8,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { Analysis } from '../../web/analysis.js';
-import { GATE, LUNGS, MODELS, Pipeline } from '../../web/pipeline.js';
-import { ROOT, createNodeAnalysis, loadAnalysisModule, loadCore, loadOrt } from '../../tools/lib/node_runtime.mjs';
+import { LUNGS, MODELS } from '../../web/models.js';
+import { ROOT, createNodeAnalysis, loadXrayLens } from '../../tools/lib/node_runtime.mjs';
 
 const PY = '/usr/bin/python3';
 const tiny = fs.mkdtempSync(path.join(os.tmpdir(), 'xr-analysis-'));
@@ -39,7 +41,7 @@ test('the test fixtures use only operators of the shipped models (the reduced OR
 });
 
 test('models are checked against their cards: contract, sha256, self-test', async () => {
-  const a = new Analysis(await loadAnalysisModule());
+  const a = new Analysis(await loadXrayLens());
   const [m1, m2] = MODELS;
   assert.equal((await a.loadModel(m1, read(tiny, 'covid_normal.onnx'), card(tiny, 'covid_normal.json'))).error, '');
   assert.match((await a.loadModel(m2, null, null)).error, /not present/);
@@ -65,42 +67,71 @@ test('models are checked against their cards: contract, sha256, self-test', asyn
   assert.match(r.results[1].error, /^Model 2: COVID-19 vs Pneumonia is not available: /);
 });
 
-test('one call gives what the JS + onnxruntime-web pipeline gave, step for step (tiny models)', async () => {
-  const a = new Analysis(await loadAnalysisModule());
-  const p = new Pipeline(await loadCore(), await loadOrt());
-  for (const [spec, file] of [[MODELS[0], 'covid_normal'], [MODELS[1], 'covid_pneumonia'], [LUNGS, 'lungs']]) {
+// The tiny models: Model 1 and Model 2 answer in opposite directions; the lung model draws two ellipses.
+async function tinyAnalysis() {
+  const a = new Analysis(await loadXrayLens());
+  for (const [spec, file] of [[MODELS[0], 'covid_normal'], [MODELS[1], 'covid_pneumonia'], [LUNGS, 'lungs']])
     assert.equal((await a.loadModel(spec, read(tiny, `${file}.onnx`), card(tiny, `${file}.json`))).error, '');
-    assert.equal((await p.loadModel(spec, read(tiny, `${file}.onnx`), card(tiny, `${file}.json`))).error, '');
-  }
+  return a;
+}
+
+test('the classifiers read the lung field that the lung model and the core make', async () => {
+  const a = await tinyAnalysis();
+  const r = await a.analyse(image, both);
+  assert.ok(r.ok);
+  assert.equal(r.lungs.reason, '');
+  assert.equal(r.lungs.lungs, 2);
+  // the tiny model's ellipses span x 50..206, y 52..196 of the canonical image: a square box around them
+  const [bx, by, side] = r.lungs.box;
+  assert.ok(bx <= 50 && bx + side >= 206 && by <= 52 && by + side >= 196, `box ${r.lungs.box}`);
+  const [x, y, w, h] = r.lungs.region;
+  assert.ok(x >= 0 && y >= 0 && x + w <= r.width + 1e-6 && y + h <= r.height + 1e-6 && Math.abs(w - h) < 1e-6);
+  assert.equal(a.module.lungInput().length, 224 * 224);
+  assert.notDeepEqual(Array.from(a.module.lungInput()), Array.from(a.module.modelInput())); // not v1's central crop
+});
+
+test('verdicts follow the probability and the threshold; every original gets its answer and its copy', async () => {
+  const a = await tinyAnalysis();
   for (const f of fs.readdirSync(ORIGINALS).filter((x) => /\.(png|jpe?g)$/i.test(x))) {
-    const bytes = read(ORIGINALS, f);
-    const r = await a.analyse(bytes, { ...both, analyseAnyway: true });
-    const info = p.open(bytes, f);
-    assert.equal(r.ok, info.ok, f);
-    const gate = await p.gate();
-    assert.equal(r.gate.ok, gate.ok, f);
-    assert.equal(r.gate.reason, gate.reason, f);
-    assert.equal(r.gate.message, gate.message, f);
-    const lungs = await p.lungField();
-    assert.deepEqual(r.lungs.box, lungs.box, f);
-    assert.deepEqual(r.lungs.region, lungs.region, f);
-    for (const [i, spec] of MODELS.entries()) {
-      const old = await p.infer(spec.key);
-      const now = r.results[i];
-      assert.equal(now.key, spec.key);
-      assert.ok(Math.abs(now.pCovid - old.pCovid) <= 1e-6, `${f} ${spec.key}: ${now.pCovid} vs ${old.pCovid}`);
-      assert.equal(now.verdict, old.verdict);
-      assert.deepEqual(Array.from(now.cam.data), Array.from(old.cam.data));
-      assert.deepEqual([now.cam.width, now.cam.height], [old.cam.width, old.cam.height]);
-      assert.equal(now.inconclusive, false); // the tiny cards have no zone: it is the threshold itself
+    const r = await a.analyse(read(ORIGINALS, f), { ...both, analyseAnyway: true });
+    assert.ok(r.ok, f);
+    const [m1, m2] = r.results;
+    for (const x of [m1, m2]) {
+      assert.equal(x.error, '', f);
+      assert.ok(x.pCovid >= 0 && x.pCovid <= 1);
+      assert.equal(x.verdict, x.pCovid >= x.threshold ? 'POSITIVE' : 'NEGATIVE');
+      assert.equal(x.cam.data.length, x.cam.width * x.cam.height);
+      assert.equal(x.inconclusive, false); // the tiny cards have no zone: it is the threshold itself
     }
-    p.close();
+    assert.ok(Math.abs(m1.pCovid + m2.pCovid - 1) < 1e-5, f);
+    const copy = a.labelledCopy(m1, '2026-11-25', f);
+    assert.match(copy.name, /^(POSITIVE|NEGATIVE)_Prob_\d+_Name_.+\.png$/);
+    assert.deepEqual(Array.from(copy.png.subarray(0, 4)), [0x89, 0x50, 0x4e, 0x47]);
   }
 });
 
+test('a self-test on logits and a wrong expected probability are refused', async () => {
+  const a = await tinyAnalysis();
+  const wrong = card(tiny, 'covid_pneumonia.json');
+  wrong.self_test.expected_prob = 0.9;
+  assert.match((await a.loadModel(MODELS[1], read(tiny, 'covid_pneumonia.onnx'), wrong)).error, /self-test failed/);
+  const logits = card(tiny, 'covid_pneumonia.json');
+  logits.self_test.expected_logits = [0.5, -0.5];
+  assert.match((await a.loadModel(MODELS[1], read(tiny, 'covid_pneumonia.onnx'), logits)).error, /logit 0/);
+});
+
+test('open() opens a file as the analysis does, without analysing it', async () => {
+  const a = await tinyAnalysis();
+  const info = await a.open(image);
+  assert.ok(info.ok);
+  assert.equal(info.gate, undefined);
+  assert.equal(a.format(image), 'JPEG');
+  assert.equal(a.format(new TextEncoder().encode('plain text')), null);
+});
+
 test('the shipped models as .onnx and as the .ort the build converts: same answers; the gate and bad input', async () => {
-  const onnx = await createNodeAnalysis({ format: 'onnx' });
-  const ort = await createNodeAnalysis({ format: 'ort' });
+  const onnx = await createNodeAnalysis({ modelsDir: path.join(ROOT, 'models') });
+  const ort = await createNodeAnalysis(); // what the page loads: the site's .ort files and cards
   for (const a of [onnx, ort]) for (const [key, m] of a.models) assert.equal(m.error, '', `${key}`);
   const r1 = await onnx.analyse(image, both);
   const r2 = await ort.analyse(image, both);
@@ -135,7 +166,7 @@ test('the shipped models as .onnx and as the .ort the build converts: same answe
 });
 
 test('the analysed study is the module\'s open study: display, lung outline and labelled copy answer for it', async () => {
-  const a = await createNodeAnalysis({ format: 'ort' });
+  const a = await createNodeAnalysis();
   const m = a.module;
   const r = await a.analyse(image, both);
   const d = m.display(512);

@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ROOT, loadCore } from '../../tools/lib/node_runtime.mjs';
+import { ROOT, loadXrayLens } from '../../tools/lib/node_runtime.mjs';
 
 const ORIGINALS = path.resolve(ROOT, '../shared/cxr-data/originals');
 const IMAGES = fs.readdirSync(ORIGINALS).filter((f) => /\.(png|jpe?g)$/i.test(f)).map((f) => path.join(ORIGINALS, f));
-const core = await loadCore();
+const core = await loadXrayLens();
 
 function open(bytes) {
   core.fileBuffer(bytes.length).set(bytes);

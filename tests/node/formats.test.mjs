@@ -1,5 +1,5 @@
 // Issue 20: one real X-ray saved in every format the core reads (tests/fixtures/make_formats.py: PIL and
-// dcmtk) through the page's pipeline and the headless predictor. Lossless files must give the PNG's model
+// dcmtk) through the page's analysis and the headless predictor. Lossless files must give the PNG's model
 // input and p_covid exactly; lossy ones (WebP q90, 12-bit JPEG DICOM) p_covid within 0.02. Every format's
 // labelled copy keeps the {POSITIVE|NEGATIVE}_Prob_{XX}_Name_{FILE}.png name.
 import { test } from 'node:test';
@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ROOT, createNodePipeline } from '../../tools/lib/node_runtime.mjs';
+import { ROOT, createNodeAnalysis } from '../../tools/lib/node_runtime.mjs';
 import { parseCsv } from './csv_parse.mjs';
 
 const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -18,16 +18,17 @@ execFileSync(PY, [path.join(ROOT, 'tests/fixtures/make_formats.py'), tmp]);
 const fixtures = JSON.parse(fs.readFileSync(path.join(tmp, 'formats.json'), 'utf8'));
 // The shipped model: a real p_covid to compare (tiny random models would move too little to tell).
 const MODELS_DIR = path.join(ROOT, 'models');
-const pipeline = await createNodePipeline({ modelsDir: MODELS_DIR, keys: ['covid-normal'] });
+const analysis = await createNodeAnalysis({ modelsDir: MODELS_DIR, keys: ['covid-normal'] });
 const FORMAT = { jpg: 'JPEG', png: 'PNG', webp: 'WebP', bmp: 'BMP', gif: 'GIF', tif: 'TIFF', pgm: 'PNM', ppm: 'PNM', tga: 'TGA', dcm: 'DICOM' };
 
 async function analyse(file) {
   const bytes = new Uint8Array(fs.readFileSync(path.join(tmp, file)));
-  const info = await pipeline.openAsync(bytes, file);
+  const info = await analysis.analyse(bytes, { models: ['covid-normal'], analyseAnyway: true });
   assert.ok(info.ok, `${file}: ${info.error}`);
-  const r = await pipeline.infer('covid-normal');
-  const copy = pipeline.labelledCopy(r, '2026-12-01');
-  return { info, format: pipeline.format(bytes), input: pipeline.study.input.slice(), p: r.pCovid, verdict: r.verdict, copy };
+  const r = info.results[0];
+  assert.equal(r.error, '', file);
+  const copy = analysis.labelledCopy(r, '2026-12-01', file);
+  return { info, format: analysis.format(bytes), input: new Float32Array(analysis.module.modelInput()), p: r.pCovid, verdict: r.verdict, copy };
 }
 
 test('every format gives the PNG\'s model input and p_covid (lossless: equal; lossy: within 0.02)', async (t) => {

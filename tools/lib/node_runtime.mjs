@@ -1,11 +1,13 @@
-// Loads the page's wasm core and ONNX Runtime Web under Node, for tools/predict.mjs, tools/bench.mjs and tests.
+// Loads the page's one module (xraylens.{js,wasm} from build/site: the core, the analysis and ONNX Runtime
+// built from C++) under Node without its app, for tools/predict.mjs, tools/bench.mjs and tests.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { GATE, LUNGS, MODELS, Pipeline } from '../../web/pipeline.js';
+import { GATE, LUNGS, MODELS } from '../../web/models.js';
+import { Analysis } from '../../web/analysis.js';
 import { CODEC_FILES, DicomCodecs } from '../../web/dicom_codecs.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -26,7 +28,8 @@ async function loadModule(dir, name) {
   return create({ wasmBinary: fs.readFileSync(path.join(dir, `${name}.wasm`)) });
 }
 
-export const loadCore = (siteDir = SITE) => loadModule(siteDir, 'xraylens_core');
+// The module as the workers instantiate it (the app is never started); its core API is the page's core.
+export const loadXrayLens = (siteDir = SITE) => loadModule(siteDir, 'xraylens');
 
 // The site's DICOM codecs (as the page loads them, from codecs/), each loaded on first use.
 function nodeCodecs(siteDir) {
@@ -51,46 +54,21 @@ export async function dicomOptions(siteDir = SITE) {
   return { dicomParser, inflateRaw, codecs: nodeCodecs(siteDir) };
 }
 
-export async function loadOrt() {
-  const ort = await import('onnxruntime-web');
-  ort.env.wasm.numThreads = 1;
-  ort.env.logLevel = 'error';
-  return ort;
-}
-
 function readIfExists(file) {
   return fs.existsSync(file) ? fs.readFileSync(file) : null;
 }
 
-// A pipeline with the models found in modelsDir (those absent are kept with their error), and the
-// input gate's and the lung model when modelsDir has them.
-export async function createNodePipeline({ modelsDir = path.join(ROOT, 'models'), keys = MODELS.map((m) => m.key), siteDir } = {}) {
-  const pipeline = new Pipeline(await loadCore(siteDir), await loadOrt(), await dicomOptions(siteDir));
+// An Analysis (web/analysis.js) with its models: by default what the page loads (the site's .ort files
+// and their cards); with modelsDir, the .onnx files there checked against their cards' sha256 (the
+// repository's models/, a training run's output). Models absent are kept with their error.
+export async function createNodeAnalysis({ modelsDir, keys = MODELS.map((m) => m.key), siteDir = SITE } = {}) {
+  const analysis = new Analysis(await loadXrayLens(siteDir), await dicomOptions(siteDir));
+  const dir = modelsDir ?? path.join(siteDir, 'models');
+  const ext = modelsDir ? 'onnx' : 'ort';
   for (const spec of [...MODELS.filter((m) => keys.includes(m.key)), GATE, LUNGS]) {
-    const onnx = readIfExists(path.join(modelsDir, `${spec.file}.onnx`));
-    const card = readIfExists(path.join(modelsDir, `${spec.file}.json`));
-    await pipeline.loadModel(spec, onnx && new Uint8Array(onnx), card && JSON.parse(card));
-  }
-  return pipeline;
-}
-
-// The analysis module (ONNX Runtime built from C++ with the whole analysis; src/web/analysis_api.cpp).
-export const ANALYSIS_BUILD = path.join(ROOT, 'build/wasm');
-
-export const loadAnalysisModule = (dir = ANALYSIS_BUILD) => loadModule(dir, 'xraylens_analysis');
-
-// An Analysis (web/analysis.js) with every model of modelsDir: `.onnx` files checked against their
-// cards' sha256, or the `.ort` files the build converted (ortDir) with the cards of modelsDir.
-export async function createNodeAnalysis({ modelsDir = path.join(ROOT, 'models'), keys = MODELS.map((m) => m.key),
-  format = 'onnx', ortDir = path.join(ANALYSIS_BUILD, 'models'), moduleDir = ANALYSIS_BUILD, siteDir } = {}) {
-  const { Analysis } = await import('../../web/analysis.js');
-  const analysis = new Analysis(await loadAnalysisModule(moduleDir), await dicomOptions(siteDir));
-  for (const spec of [...MODELS.filter((m) => keys.includes(m.key)), GATE, LUNGS]) {
-    const card = readIfExists(path.join(modelsDir, `${spec.file}.json`));
-    const file = format === 'ort' ? path.join(ortDir, `${spec.file}.ort`) : path.join(modelsDir, `${spec.file}.onnx`);
-    const bytes = readIfExists(file);
-    // a converted .ort has no digest of its own on the card; the build made it from the checked .onnx
-    await analysis.loadModel(spec, bytes && new Uint8Array(bytes), card && JSON.parse(card), format === 'ort' ? null : undefined);
+    const card = readIfExists(path.join(dir, `${spec.file}.json`));
+    const bytes = readIfExists(path.join(dir, `${spec.file}.${ext}`));
+    await analysis.loadModel(spec, bytes && new Uint8Array(bytes), card && JSON.parse(card));
   }
   return analysis;
 }

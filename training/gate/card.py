@@ -124,7 +124,7 @@ def summarise(items, gates, log):
         reasons[it["category"]][g] += 1
     figs["reasons"] = reasons
     figs["missing_rows"] = missing
-    figs["source"] = "node tools/predict.mjs --model covid-normal (wasm core + ONNX Runtime Web): the core's rules, this model and the lung-field checks"
+    figs["source"] = "node tools/predict.mjs --model covid-normal (the page's wasm module with ONNX Runtime built from C++): the core's rules, this model and the lung-field checks"
     log(f"predictor: frontal rejected {figs['frontal']['all']}, negatives rejected {figs['negatives']['all']}, "
         f"missing rows {missing}")
     return figs
@@ -176,8 +176,8 @@ def markdown(c):
           f"non-CXR inputs rejected **{pct(t['negatives']['all'], True)}**; "
           f"frontal test X-rays rejected **{pct(t['frontal']['all'], True)}** (targets: ≥ 95% and ≤ 2%).", ""]
     if pr:
-        L += ["**Through the headless predictor**, i.e. the page's whole gate (`node tools/predict.mjs`: wasm core, "
-              "the core's colour/blank/noise rules, this model in ONNX Runtime Web, then the lung model's "
+        L += ["**Through the headless predictor**, i.e. the page's whole gate (`node tools/predict.mjs`: the page's wasm module, "
+              "the core's colour/blank/noise rules, this model, then the lung model's "
               f"plausibility checks of the lung field): non-CXR rejected **{pct(pr['negatives']['all'])}**, "
               f"frontal test X-rays rejected **{pct(pr['frontal']['all'])}**.", ""]
     else:

@@ -1,0 +1,138 @@
+// An analysis worker: the one module (xraylens.wasm, without its app) with the models, off the main
+// thread so that the ImGui canvas keeps drawing. The page starts one for the image in the viewer and
+// batch.js a pool for batch mode; each holds its own module and models.
+// Messages in:
+//   { type: 'open', id, file }                   -> { type: 'opened', id, result, view } (the viewer's image)
+//   { type: 'saveCopy', id, result, date }       -> { type: 'copy', id, name, png } (of the open image)
+//   { type: 'job', id, file }                    -> { type: 'row', id, row } (batch; closed after)
+//   { type: 'copy', id, file, result, date }     -> { type: 'copy', id, name, png } (batch)
+//   { type: 'module', module }                   (first: the page's compiled xraylens.wasm; no answer)
+// Out, once, after start-up: { type: 'ready', models: [{ key, title, ok, error, card }] } or { type: 'failed', error }.
+import { MODELS } from './models.js';
+import { createAnalysis, fetchModels, loadModels } from './runtime.js';
+
+const DISPLAY_MAX_SIDE = 1024; // the viewer fits the image to its panel; a larger texture only costs time
+const ALL_CLASSIFIERS = { models: MODELS.map((m) => m.key), analyseAnyway: true };
+
+let analysis = null;
+let openName = ''; // the viewer's image, open in the module until the next 'open'
+
+async function readFile(file) {
+  try {
+    return { bytes: new Uint8Array(await file.arrayBuffer()) };
+  } catch (e) {
+    return { error: `cannot read the file (${e.message})` };
+  }
+}
+
+// The viewer's image: every model's answer (the page shows the gate's refusal until the user asks to
+// see them anyway) and what the viewer draws, as copies out of the module's memory.
+async function open(file) {
+  const { bytes, error } = await readFile(file);
+  if (error) return { result: { ok: false, error } };
+  const result = await analysis.analyse(bytes, ALL_CLASSIFIERS);
+  if (!result.ok) return { result };
+  openName = file.name;
+  const m = analysis.module;
+  const d = m.display(DISPLAY_MAX_SIDE);
+  const view = {
+    display: { pixels: new Uint8Array(d.pixels), width: d.width, height: d.height },
+    mask: result.lungs ? new Uint8Array(m.lungMask()) : new Uint8Array(0),
+    weight: result.lungs ? new Uint8Array(m.lungWeight()) : new Uint8Array(0),
+  };
+  return { result, view, transfer: [view.display.pixels.buffer, view.mask.buffer, view.weight.buffer] };
+}
+
+// One batch file through the gate and every available model, as the predictor does: a file the gate
+// refuses still gets its probabilities, marked by `gate`.
+async function row(file) {
+  const t0 = performance.now();
+  const { bytes, error } = await readFile(file);
+  if (error) return { status: 'error', error };
+  if (bytes.length === 0) return { status: 'skipped', error: 'empty file' };
+  const format = analysis.format(bytes);
+  if (!format) return { status: 'skipped', error: 'not an image the core reads (PNG, JPEG, WebP, TIFF, BMP, GIF, PNM, TGA) nor DICOM, by its content' };
+  try {
+    const r = await analysis.analyse(bytes, ALL_CLASSIFIERS);
+    if (!r.ok) return { status: 'error', format, error: r.error };
+    return {
+      status: 'done', format: r.format, width: r.width, height: r.height,
+      gate: r.gate.ok ? 'ok' : `rejected:${r.gate.reason}`, gateMessage: r.gate.message || '', warning: r.warning || '',
+      results: r.results.map((x) => (x.error ? { key: x.key, error: x.error } : { key: x.key, title: x.title, pCovid: x.pCovid, verdict: x.verdict, threshold: x.threshold })),
+      ms: performance.now() - t0,
+    };
+  } finally {
+    analysis.module.release();
+  }
+}
+
+async function batchCopy(file, result, date) {
+  const { bytes, error } = await readFile(file);
+  if (error) throw new Error(error);
+  const info = await analysis.open(bytes);
+  if (!info.ok) throw new Error(info.error);
+  try {
+    return analysis.labelledCopy(result, date, file.name);
+  } finally {
+    analysis.module.release();
+  }
+}
+
+let receiveModule;
+const compiled = new Promise((resolve) => {
+  receiveModule = resolve;
+});
+
+async function start() {
+  const fetched = fetchModels(); // while the module arrives and is instantiated
+  analysis = await createAnalysis(await compiled);
+  return loadModels(analysis, fetched);
+}
+
+const ready = start();
+ready.then(
+  (models) => postMessage({ type: 'ready', models }),
+  (e) => postMessage({ type: 'failed', error: e.message || String(e) }),
+);
+
+async function copyMessage(id, make) {
+  try {
+    const { name, png } = await make(); // png: a copy, not a view of the module's memory
+    postMessage({ type: 'copy', id, name, png }, [png.buffer]);
+  } catch (e) {
+    postMessage({ type: 'copy', id, error: e.message || String(e) });
+  }
+}
+
+const handlers = {
+  open: async (msg) => {
+    const { result, view, transfer = [] } = await open(msg.file);
+    postMessage({ type: 'opened', id: msg.id, result, view }, transfer);
+  },
+  saveCopy: (msg) => copyMessage(msg.id, async () => {
+    if (!openName) throw new Error('no image is open');
+    return analysis.labelledCopy(msg.result, msg.date, openName);
+  }),
+  job: async (msg) => postMessage({ type: 'row', id: msg.id, row: await row(msg.file) }),
+  copy: (msg) => copyMessage(msg.id, () => batchCopy(msg.file, msg.result, msg.date)),
+};
+
+// What a message gets when its handling fails (the module or the models did not start, say).
+const failures = {
+  open: (id, error) => ({ type: 'opened', id, result: { ok: false, error } }),
+  job: (id, error) => ({ type: 'row', id, row: { status: 'error', error } }),
+};
+
+// Messages are handled one after another, in the order they came.
+let chain = Promise.resolve();
+onmessage = (event) => {
+  const msg = event.data;
+  if (msg.type === 'module') return receiveModule(msg.module);
+  chain = chain.then(async () => {
+    await ready;
+    await handlers[msg.type](msg);
+  }).catch((e) => {
+    const error = e.message || String(e);
+    postMessage((failures[msg.type] ?? ((id) => ({ type: 'copy', id, error })))(msg.id, error));
+  });
+};
