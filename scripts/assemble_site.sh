@@ -9,7 +9,7 @@ wasm=${1:-build/wasm}
 site=${2:-build/site}
 rm -rf "$site"
 mkdir -p "$site/models"
-cp web/index.html web/favicon.svg web/style.css web/main.js web/models.js web/model_card_text.js "$site/"
+cp web/index.html web/favicon.svg web/style.css web/boot.js web/main.js web/models.js web/model_card_text.js "$site/"
 cp web/analysis.js web/analysis_client.js web/analysis_worker.js web/wasm_module.js "$site/"
 cp web/offline.js web/sw.js web/dicom.js web/dicom_codecs.js web/dicom_colour.js web/dicom_rle.js "$site/"
 cp web/runtime.js web/csv.js web/download.js "$site/"

@@ -2,8 +2,9 @@
 // module, wait until its module and models are ready, and send it requests, each answered once
 // (matched by id).
 export class AnalysisWorker {
-  // compiled: a promise of the compiled xraylens.wasm (wasm_module.js)
-  constructor(name, compiled) {
+  // compiled: a promise of the compiled xraylens.wasm (wasm_module.js); models: a promise of the model
+  // files (models.js fetchModels), fetched once by the page for every worker
+  constructor(name, compiled, models) {
     this.worker = new Worker(new URL('./analysis_worker.js', import.meta.url), { type: 'module', name });
     this.pending = new Map(); // id -> resolve
     this.nextId = 1;
@@ -15,7 +16,9 @@ export class AnalysisWorker {
         this.pending.delete(msg.id);
       });
       this.worker.addEventListener('error', (e) => resolve({ type: 'failed', error: e.message || 'the worker could not start' }));
-      compiled.then((module) => this.worker.postMessage({ type: 'module', module }), (e) => resolve({ type: 'failed', error: e.message }));
+      const failed = (e) => resolve({ type: 'failed', error: e.message });
+      compiled.then((module) => this.worker.postMessage({ type: 'module', module }), failed);
+      models.then((files) => this.worker.postMessage({ type: 'models', models: files }), failed);
     });
   }
 

@@ -7,9 +7,11 @@
 //   { type: 'job', id, file }                    -> { type: 'row', id, row } (batch; closed after)
 //   { type: 'copy', id, file, result, date }     -> { type: 'copy', id, name, png } (batch)
 //   { type: 'module', module }                   (first: the page's compiled xraylens.wasm; no answer)
+//   { type: 'models', models }                   (first: the model files the page fetched, models.js
+//                                                 fetchModels; no answer)
 // Out, once, after start-up: { type: 'ready', models: [{ key, title, ok, error, card }] } or { type: 'failed', error }.
 import { MODELS } from './models.js';
-import { createAnalysis, fetchModels, loadModels } from './runtime.js';
+import { createAnalysis, loadModels } from './runtime.js';
 
 const DISPLAY_MAX_SIDE = 1024; // the viewer fits the image to its panel; a larger texture only costs time
 const ALL_CLASSIFIERS = { models: MODELS.map((m) => m.key), analyseAnyway: true };
@@ -78,15 +80,13 @@ async function batchCopy(file, result, date) {
   }
 }
 
-let receiveModule;
-const compiled = new Promise((resolve) => {
-  receiveModule = resolve;
-});
+// What the page sends first, each once: the compiled module and the model files.
+const receive = {};
+const received = Object.fromEntries(['module', 'models'].map((k) => [k, new Promise((resolve) => (receive[k] = resolve))]));
 
 async function start() {
-  const fetched = fetchModels(); // while the module arrives and is instantiated
-  analysis = await createAnalysis(await compiled);
-  return loadModels(analysis, fetched);
+  analysis = await createAnalysis(await received.module); // while the models may still be downloading
+  return loadModels(analysis, received.models);
 }
 
 const ready = start();
@@ -127,7 +127,7 @@ const failures = {
 let chain = Promise.resolve();
 onmessage = (event) => {
   const msg = event.data;
-  if (msg.type === 'module') return receiveModule(msg.module);
+  if (msg.type in receive) return receive[msg.type](msg[msg.type]);
   chain = chain.then(async () => {
     await ready;
     await handlers[msg.type](msg);

@@ -43,10 +43,11 @@ const byPath = (a, b) => a.path.localeCompare(b.path, undefined, { numeric: true
 
 export class Batch {
   // app: the ImGui app's embind API; onRow(row) after each row; announce(data, text) for #batch.
-  // compiled: the page's compiled module (a promise), which every worker instantiates.
-  constructor({ app, compiled, thresholds, announce, workerCount = defaultWorkerCount() }) {
+  // compiled, models: the page's compiled module and model files (promises), which every worker takes.
+  constructor({ app, compiled, models, thresholds, announce, workerCount = defaultWorkerCount() }) {
     this.app = app;
     this.compiled = compiled;
+    this.models = models;
     this.thresholds = thresholds; // key -> the model's threshold (for rows without a result)
     this.announce = announce;
     this.workerCount = workerCount;
@@ -61,7 +62,7 @@ export class Batch {
   // Starts the workers (the module and the models load in each); safe to call many times.
   warm() {
     while (this.workers.length < this.workerCount) {
-      const client = new AnalysisWorker(`batch-${this.workers.length + 1}`, this.compiled);
+      const client = new AnalysisWorker(`batch-${this.workers.length + 1}`, this.compiled, this.models);
       this.workers.push({ client, busy: 0, ready: client.ready });
     }
     return Promise.all(this.workers.map((w) => w.ready));

@@ -7,11 +7,12 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 // app: the ImGui app; thresholds(key): a model's threshold; selectedKeys(): the models
 // whose rows the exports hold; analyse(file): opens a file in the viewer; showMessage(text, isError).
-export function wireBatch({ app, compiled, thresholds, selectedKeys, analyse, showMessage }) {
+export function wireBatch({ app, compiled, models, thresholds, selectedKeys, analyse, showMessage }) {
   const status = document.getElementById('batch');
   const batch = new Batch({
     app,
     compiled,
+    models,
     thresholds,
     announce: (data, text) => {
       for (const k of Object.keys(status.dataset)) if (!k.startsWith('export')) delete status.dataset[k];

@@ -1,9 +1,8 @@
 // The JS driver of the page: the only code that touches browser APIs. It starts the one module's ImGui
-// app on the canvas and an analysis worker (the same module, off the main thread), hands it the user's
-// files and gives the app what comes back.
+// app on the canvas beside the analysis worker boot.js started (the same module, off the main thread),
+// hands the worker the user's files and gives the app what comes back.
 import createXrayLens from './xraylens.js';
-import { AnalysisWorker } from './analysis_client.js';
-import { compileModule, instantiating } from './wasm_module.js';
+import { instantiating } from './wasm_module.js';
 import { MODELS } from './models.js';
 import { patientText } from './dicom.js';
 import './offline.js'; // service worker (offline use) and the build version in #version
@@ -199,7 +198,9 @@ function wireInput(batchUi) {
   });
 }
 
-async function start() {
+// compiled, models: promises of the compiled module and the model files; worker: the analysis worker
+// (analysis_client.js) already starting with both (boot.js).
+async function run({ compiled, models: modelFiles, worker }) {
   globalThis.xraylensHost = {
     openFile: () => $('file').click(),
     selectModel: (i) => {
@@ -218,10 +219,9 @@ async function start() {
     saveReport,
     acceptNotice: () => localStorage.setItem(NOTICE_KEY, 'accepted'),
   };
-  // One download and one compile of the module; the worker loads the models while the app starts.
-  // (performance marks xraylens:*: where the start-up time goes, read by tools/bench.mjs)
-  const compiled = compileModule();
-  state.worker = new AnalysisWorker('analysis', compiled);
+  // The worker loads the models while the app starts. (performance marks xraylens:*: where the
+  // start-up time goes, read by tools/bench.mjs)
+  state.worker = worker;
   compiled.then(() => performance.mark('xraylens:compiled'));
   const app = await createXrayLens(instantiating(await compiled, { canvas: $('canvas') }));
   const failed = app.startApp();
@@ -234,7 +234,7 @@ async function start() {
   app.setNoticeAccepted(localStorage.getItem(NOTICE_KEY) === 'accepted');
   MODELS.forEach((m, i) => app.setModelStatus(i, m.title, false, 'loading...', ''));
   const batchUi = wireBatch({
-    app, compiled, analyse, showMessage,
+    app, compiled, models: modelFiles, analyse, showMessage,
     thresholds: (key) => state.models.get(key)?.card?.threshold,
     selectedKeys: () => (state.compare ? MODELS.map((m) => m.key) : [MODELS[state.model].key]),
   });
@@ -258,8 +258,10 @@ async function start() {
   document.documentElement.dataset.state = 'ready';
 }
 
-start().catch((e) => {
-  announce($('status'), `The page could not start: ${e.message}`, { state: 'failed' });
-  document.documentElement.dataset.state = 'failed';
-  console.error(e);
-});
+export function start(started) {
+  run(started).catch((e) => {
+    announce($('status'), `The page could not start: ${e.message}`, { state: 'failed' });
+    document.documentElement.dataset.state = 'failed';
+    console.error(e);
+  });
+}

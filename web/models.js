@@ -14,3 +14,18 @@ export const LUNGS = { key: 'lungs', file: 'lungs', title: 'Lung fields' };
 
 // Every model file, in load order.
 export const ALL_MODELS = [...MODELS, GATE, LUNGS];
+
+async function fetchOrNull(url, read) {
+  const r = await fetch(url);
+  return r.ok ? read(r) : null;
+}
+
+// The site's .ort file and card of every model of `specs`, fetched in parallel: a promise of
+// [[bytes, card], ...] in the order of `specs` (null where a file is missing). The page fetches them once,
+// as it starts, and hands them to each analysis worker with the compiled module.
+export function fetchModels(specs = ALL_MODELS) {
+  return Promise.all(specs.map((spec) => Promise.all([
+    fetchOrNull(`models/${spec.file}.ort`, async (r) => new Uint8Array(await r.arrayBuffer())),
+    fetchOrNull(`models/${spec.file}.json`, (r) => r.json()),
+  ])));
+}

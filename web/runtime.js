@@ -1,22 +1,12 @@
-// What the analysis workers (analysis_worker.js) need from the browser: the module, the models fetched
-// and checked, and the browser's raw-deflate inflater for deflated DICOM. It uses fetch, Blob and
-// DecompressionStream, nothing of the DOM.
+// What the analysis workers (analysis_worker.js) need from the browser: the module, the models loaded
+// into it (the page fetched them, models.js), and the browser's raw-deflate inflater for deflated DICOM.
+// It uses fetch, Blob and DecompressionStream, nothing of the DOM.
 import createXrayLens from './xraylens.js';
 import { instantiating } from './wasm_module.js';
 import dicomParser from './dicom_parser.mjs';
 import { Analysis } from './analysis.js';
 import { ALL_MODELS } from './models.js';
 import { CODEC_FILES, DicomCodecs } from './dicom_codecs.js';
-
-export async function fetchBytes(url) {
-  const r = await fetch(url);
-  return r.ok ? new Uint8Array(await r.arrayBuffer()) : null;
-}
-
-export async function fetchJson(url) {
-  const r = await fetch(url);
-  return r.ok ? r.json() : null;
-}
 
 // A deflated DICOM data set, inflated by the browser; more than `limit` bytes (a deflate bomb) is refused.
 export async function inflateRaw(bytes, limit) {
@@ -48,12 +38,6 @@ async function loadCodec(name, options) {
 // around it.
 export async function createAnalysis(compiled) {
   return new Analysis(await createXrayLens(instantiating(compiled)), { dicomParser, inflateRaw, codecs: new DicomCodecs(loadCodec) });
-}
-
-// The site's .ort file and card of every model of ALL_MODELS (models.js), fetched in parallel: a
-// promise of [[bytes, card], ...] in the order of ALL_MODELS (null where a file is missing).
-export function fetchModels(specs = ALL_MODELS) {
-  return Promise.all(specs.map((spec) => Promise.all([fetchBytes(`models/${spec.file}.ort`), fetchJson(`models/${spec.file}.json`)])));
 }
 
 // Loads the fetched models into the analysis, one after another: the module checks each against its

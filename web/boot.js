@@ -1,0 +1,12 @@
+// The page's entry. It starts what start-up waits on longest (the module's download and compile, the
+// models' download, the analysis worker loading its scripts) before main.js and its imports load, then
+// hands them to main.js, which starts the app.
+import { compileModule } from './wasm_module.js';
+import { fetchModels } from './models.js';
+import { AnalysisWorker } from './analysis_client.js';
+
+const compiled = compileModule();
+const models = fetchModels();
+const worker = new AnalysisWorker('analysis', compiled, models);
+const { start } = await import('./main.js');
+start({ compiled, models, worker });
