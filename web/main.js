@@ -48,16 +48,9 @@ function resultView(r, openMs, outOfScope) {
   };
 }
 
-// The CAM scaled to 0..1 by its maximum, as the viewer and the report show it.
-function normalisedCam(r) {
-  const { data, width, height } = r.cam;
-  let max = 0;
-  for (const v of data) max = Math.max(max, v);
-  return { data: max > 0 ? data.map((v) => v / max) : data, width, height };
-}
-
+// r.cam comes scaled as the viewer and the report show it (verdict.h, scale_cam_to_max).
 function showCam(r) {
-  const { data, width, height } = normalisedCam(r);
+  const { data, width, height } = r.cam;
   state.app.setCam(data, width, height, state.study.lungs.region, state.study.lungs.weight);
 }
 
@@ -171,7 +164,7 @@ async function saveReport() {
   const card = state.models.get(r.key).card;
   const date = new Date().toISOString().slice(0, 10);
   try {
-    const blob = await reportPng({ study, result, cam: normalisedCam(r), region: camRegion(s.lungs.region), field: s.lungs.weight, card, cardText: modelCardText(card), date });
+    const blob = await reportPng({ study, result, cam: r.cam, region: camRegion(s.lungs.region), field: s.lungs.weight, card, cardText: modelCardText(card), date });
     const stem = s.name.replace(/\.[^.]*$/, '');
     saveBlob(blob, `XRayLens_report_${r.verdict}_Prob_${Math.round(r.pCovid * 100)}_Name_${stem}.png`);
   } catch (e) {

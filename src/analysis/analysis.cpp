@@ -5,6 +5,7 @@
 
 #include "contract.h"
 #include "gate_rules.h"
+#include "verdict.h"
 
 namespace xr {
 namespace {
@@ -159,6 +160,7 @@ ClassifierResult Analyser::classify(Analysis& a, const std::string& key) {
   const auto cam = out.find("cam");
   if (cam != out.end() && cam->second.shape.size() == 3) {
     r.cam = cam->second.data;
+    scale_cam_to_max(r.cam);
     r.cam_height = static_cast<int>(cam->second.shape[1]);
     r.cam_width = static_cast<int>(cam->second.shape[2]);
   }

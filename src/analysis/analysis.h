@@ -43,7 +43,7 @@ struct ClassifierResult {
   Verdict verdict = Verdict::Negative;
   bool inconclusive = false;
   std::vector<float> logits;
-  std::vector<float> cam;  // cam_height x cam_width, over the lung field's box
+  std::vector<float> cam;  // cam_height x cam_width, over the lung field's box; scaled as shown (scale_cam_to_max)
   int cam_width = 0, cam_height = 0;
   double infer_ms = 0;
 };

@@ -66,9 +66,13 @@ void gray_of(const T* src, int channels, size_t count, int max_value, DecodeResu
 
 std::string megabytes(long long bytes) { return std::to_string((bytes + 500'000) / 1'000'000) + " MB"; }
 
+std::string pixel_limits() {
+  return "the limit is " + std::to_string(kMaxPixels / 1'000'000) + " megapixels and " + std::to_string(kMaxSide) +
+         " pixels a side";
+}
+
 std::string too_large_message(long long w, long long h) {
-  return "Image too large: " + std::to_string(w) + " x " + std::to_string(h) +
-         " pixels (the limit is 60 megapixels and 16384 pixels a side).";
+  return "Image too large: " + std::to_string(w) + " x " + std::to_string(h) + " pixels (" + pixel_limits() + ").";
 }
 
 std::string size_error(long long w, long long h) {

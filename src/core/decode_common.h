@@ -11,6 +11,8 @@ namespace xr::detail {
 
 std::string megabytes(long long bytes);
 std::string too_large_message(long long w, long long h);
+// "the limit is 60 megapixels and 16384 pixels a side", from contract.h.
+std::string pixel_limits();
 // The pixel-count and side limits of contract.h, checked on a header's size before any allocation; "" if within.
 std::string size_error(long long w, long long h);
 // "Image too large: decoding W x H pixels would need about N MB ..." when `peak` exceeds `budget`, else "".

@@ -18,6 +18,13 @@ double bar_position(double p, double threshold) {
   return p < threshold ? 0.5 * p / threshold : 0.5 + 0.5 * (p - threshold) / (1 - threshold);
 }
 
+void scale_cam_to_max(std::vector<float>& cam) {
+  float max = 0;
+  for (float v : cam) max = std::max(max, v);
+  if (max > 0)
+    for (float& v : cam) v /= max;
+}
+
 const char* verdict_word(Verdict v) { return v == Verdict::Positive ? "POSITIVE" : "NEGATIVE"; }
 
 int whole_percent(double p) {

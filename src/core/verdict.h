@@ -1,6 +1,7 @@
 // From the model's calibrated probability to the verdict the page shows, and the labelled copy's name.
 #pragma once
 #include <string>
+#include <vector>
 
 namespace xr {
 
@@ -16,6 +17,10 @@ bool in_inconclusive_zone(double p_covid, double low, double high);
 // Where p sits on the probability bar (0..1, the app's and the report's): the threshold in the middle
 // whatever its value; 0 and 1 stay at the ends.
 double bar_position(double p, double threshold);
+
+// The class activation map as the viewer and the report show it: divided by its largest value, so that
+// the strongest evidence is 1 whatever the model's scale; a map without a positive value is left as is.
+void scale_cam_to_max(std::vector<float>& cam);
 
 // The probability as a whole percent, 0..100 (for the file name), and with one decimal (for display).
 int whole_percent(double p);

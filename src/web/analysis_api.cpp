@@ -67,8 +67,6 @@ void refuse_model(const std::string& key, const val& card, const std::string& er
   g_analyser.refuse(spec_from_card(key, card), error);
 }
 
-std::string model_error(const std::string& key) { return g_analyser.model_error(key); }
-
 xr::AnalyseOptions options_from(const val& o) {
   xr::AnalyseOptions options;
   const val models = o["models"];
@@ -156,7 +154,6 @@ val analyse_samples(int width, int height, int channels, int max_value, const st
 EMSCRIPTEN_BINDINGS(xraylens_analysis) {
   emscripten::function("loadModel", &load_model);
   emscripten::function("refuseModel", &refuse_model);
-  emscripten::function("modelError", &model_error);
   emscripten::function("analyseFile", &analyse_file);
   emscripten::function("analyseSamples", &analyse_samples);
 }

@@ -139,8 +139,6 @@ val display(int max_side) {
   return out;
 }
 
-std::string verdict(double p_covid, double threshold) { return xr::verdict_word(xr::verdict_for(p_covid, threshold)); }
-
 std::string labelled_copy_name(double p_covid, double threshold, const std::string& original) {
   return xr::labelled_copy_name(xr::verdict_for(p_covid, threshold), p_covid, original);
 }
@@ -148,7 +146,7 @@ std::string labelled_copy_name(double p_covid, double threshold, const std::stri
 val labelled_copy_png(double p_covid, double threshold, const std::string& model, const std::string& date,
                       const std::string& file) {
   const xr::Gray8 base = xr::display_image(g_study.decoded.image, kCopyMaxSide);
-  const xr::CopyLabel label{verdict(p_covid, threshold), p_covid, threshold, model, date, file};
+  const xr::CopyLabel label{xr::verdict_word(xr::verdict_for(p_covid, threshold)), p_covid, threshold, model, date, file};
   g_png = xr::encode_png(xr::labelled_copy(base, label));
   return val(emscripten::typed_memory_view(g_png.size(), g_png.data()));
 }
@@ -189,7 +187,6 @@ EMSCRIPTEN_BINDINGS(xraylens_core_api) {
   emscripten::function("lungInput", &lung_input);
   emscripten::function("lungMask", &lung_mask);
   emscripten::function("lungWeight", &lung_weight);
-  emscripten::function("verdict", &verdict);
   emscripten::function("labelledCopyName", &labelled_copy_name);
   emscripten::function("labelledCopyPng", &labelled_copy_png);
   emscripten::function("percent", &percent);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "contract.h"
+#include "decode_common.h"
 #include "window.h"
 
 using emscripten::val;
@@ -17,43 +18,35 @@ std::vector<uint16_t> g_samples;
 std::vector<float> g_values;
 }  // namespace
 
-// A view into wasm memory: valid until the next call that changes the buffer; callers copy into it.
-// A file over the core's limit throws a JS Error with the message instead of aborting the module
-// on a failed allocation (the wasm build has no C++ exceptions).
-val file_buffer(double size) {
-  if (!(size >= 0 && size <= static_cast<double>(xr::kMaxFileBytes))) {
-    std::vector<uint8_t>().swap(g_file);
-    const std::string message = size >= 0 ? "File too large: " + std::to_string(static_cast<long long>(size / 1e6 + 0.5)) +
-                                                " MB (the limit is " + std::to_string(xr::kMaxFileBytes / 1'000'000) + " MB)."
-                                          : std::string("Not a file size.");
-    val::global("Error").new_(val(message)).throw_();
+// `buffer` with `count` elements, as a view into wasm memory (valid until the next call that changes the
+// buffer; callers copy into it). Past `limit` it throws a JS Error with `message()` before allocating,
+// instead of aborting the module on a failed allocation (the wasm build has no C++ exceptions).
+template <typename T, typename Message>
+val buffer_view(std::vector<T>& buffer, double count, double limit, Message message) {
+  if (!(count >= 0 && count <= limit)) {
+    std::vector<T>().swap(buffer);
+    val::global("Error").new_(val(count >= 0 ? message() : std::string("Not a size."))).throw_();
   }
-  g_file.assign(static_cast<size_t>(size), 0);
-  return val(emscripten::typed_memory_view(g_file.size(), g_file.data()));
+  buffer.assign(static_cast<size_t>(count), T{});
+  return val(emscripten::typed_memory_view(buffer.size(), buffer.data()));
+}
+
+std::string too_many_pixels() { return "Image too large (" + xr::detail::pixel_limits() + ")."; }
+
+val file_buffer(double size) {
+  return buffer_view(g_file, size, static_cast<double>(xr::kMaxFileBytes),
+                     [&] { return xr::detail::file_size_error(static_cast<size_t>(size)); });
 }
 
 std::vector<uint8_t> take_file() { return std::exchange(g_file, {}); }
 
-// Samples are refused past the core's pixel limit (three channels) before anything is allocated.
-val samples_buffer(double count) {
-  if (!(count >= 0 && count <= 3.0 * static_cast<double>(xr::kMaxPixels))) {
-    std::vector<uint16_t>().swap(g_samples);
-    val::global("Error").new_(val(std::string("Image too large (the limit is 60 megapixels)."))).throw_();
-  }
-  g_samples.assign(static_cast<size_t>(count), 0);
-  return val(emscripten::typed_memory_view(g_samples.size(), g_samples.data()));
-}
+// Samples: up to the core's pixel limit in three channels.
+val samples_buffer(double count) { return buffer_view(g_samples, count, 3.0 * xr::kMaxPixels, too_many_pixels); }
 
 std::vector<uint16_t> take_samples() { return std::exchange(g_samples, {}); }
 
-val values_buffer(double count) {
-  if (!(count >= 0 && count <= static_cast<double>(xr::kMaxPixels))) {
-    std::vector<float>().swap(g_values);
-    val::global("Error").new_(val(std::string("Image too large (the limit is 60 megapixels)."))).throw_();
-  }
-  g_values.assign(static_cast<size_t>(count), 0.0f);
-  return val(emscripten::typed_memory_view(g_values.size(), g_values.data()));
-}
+// DICOM stored values: one channel.
+val values_buffer(double count) { return buffer_view(g_values, count, static_cast<double>(xr::kMaxPixels), too_many_pixels); }
 
 val window_values(int max_value, bool invert, double center, double width) {
   const std::vector<float> values = std::exchange(g_values, {});

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "contract.h"
 #include "gate_rules.h"
@@ -10,6 +11,15 @@
 #include "verdict.h"
 
 namespace {
+
+TEST(Cam, ScaledToItsMaximumAsShown) {
+  std::vector<float> cam = {0.5f, 2.0f, -1.0f, 1.0f};
+  xr::scale_cam_to_max(cam);
+  EXPECT_EQ(cam, (std::vector<float>{0.25f, 1.0f, -0.5f, 0.5f}));
+  std::vector<float> none = {0.0f, -2.0f};
+  xr::scale_cam_to_max(none);  // no positive evidence: nothing to scale by
+  EXPECT_EQ(none, (std::vector<float>{0.0f, -2.0f}));
+}
 
 TEST(SelfTest, PatternIsThreeXPlusFiveYModulo256) {
   const auto p = xr::self_test_pattern(224);

@@ -101,6 +101,8 @@ test('verdicts follow the probability and the threshold; every original gets its
       assert.ok(x.pCovid >= 0 && x.pCovid <= 1);
       assert.equal(x.verdict, x.pCovid >= x.threshold ? 'POSITIVE' : 'NEGATIVE');
       assert.equal(x.cam.data.length, x.cam.width * x.cam.height);
+      const camMax = Math.max(...x.cam.data);
+      assert.ok(camMax <= 0 || camMax === 1, `${f}: the CAM comes scaled to its maximum (${camMax})`);
       assert.equal(x.inconclusive, false); // the tiny cards have no zone: it is the threshold itself
     }
     assert.ok(Math.abs(m1.pCovid + m2.pCovid - 1) < 1e-5, f);

@@ -113,3 +113,12 @@ test('the labelled copy is a PNG named as the original app named it', () => {
   assert.equal(copy.width, w);
   assert.ok(copy.height > h, 'a text band is added above the image');
 });
+
+test('buffers past the core limits are refused with the core words before anything is allocated', () => {
+  assert.throws(() => core.fileBuffer(core.maxFileBytes + 1), /^Error: File too large: \d+ MB \(the limit is \d+ MB\)\.$/);
+  const pixels = new RegExp(`^Error: Image too large \\(the limit is ${core.maxPixels / 1e6} megapixels and ${core.maxSide} pixels a side\\)\\.$`);
+  assert.throws(() => core.samplesBuffer(3 * core.maxPixels + 1), pixels);
+  assert.throws(() => core.valuesBuffer(core.maxPixels + 1), pixels);
+  assert.throws(() => core.fileBuffer(-1), /Not a size/);
+  assert.equal(core.fileBuffer(4).length, 4); // and the module still works
+});
