@@ -12,52 +12,86 @@ namespace {
 // Share of pixels whose colour departs from the image's own gray-to-colour curve: the mean colour of
 // all pixels of the same luma. Gray images and uniformly tinted ones (duotone figures from papers)
 // score ~0; photographs, colour diagrams and screenshots score high; a few coloured arrows stay small.
+// A pixel departs when a channel is more than max_value / 16 from its bin's mean (|v - mean| in double,
+// as the rule is written); that test is turned into each bin's range of values that do not depart, found
+// with the same double test, so that the pass over the pixels compares integers only.
 template <typename T>
 double colour_departure(const T* src, int channels, const std::vector<uint16_t>& luma, int max_value) {
   constexpr int kBins = 256;
   const int shift = max_value > 255 ? 8 : 0;
-  std::vector<double> sum(kBins * 3, 0.0);
-  std::vector<uint32_t> count(kBins, 0);
+  // per bin: the sums of R, G and B (exact: at most 65535 x 60 megapixels) and the pixel count
+  std::vector<uint64_t> sum(kBins * 4, 0);
   for (size_t i = 0; i < luma.size(); ++i) {
     const T* p = src + i * channels;
-    const int bin = luma[i] >> shift;
-    for (int c = 0; c < 3; ++c) sum[bin * 3 + c] += p[c];
-    ++count[bin];
+    uint64_t* s = &sum[static_cast<size_t>(luma[i] >> shift) * 4];
+    s[0] += p[0];
+    s[1] += p[1];
+    s[2] += p[2];
+    ++s[3];
   }
-  for (int b = 0; b < kBins; ++b)
-    for (int c = 0; c < 3; ++c) sum[b * 3 + c] /= std::max<uint32_t>(1, count[b]);
   const double tolerance = max_value / 16.0;  // JPEG chroma noise on gray images stays below this
+  const auto departs = [tolerance](long v, double mean) { return std::abs(static_cast<double>(v) - mean) > tolerance; };
+  std::vector<long> lo(kBins * 3), hi(kBins * 3);  // the values v with departs(v, mean) false: [lo, hi]
+  const long top = std::max<long>(max_value, 65535);
+  for (int k = 0; k < kBins * 3; ++k) {
+    const uint32_t count = static_cast<uint32_t>(sum[k / 3 * 4 + 3]);
+    const double mean = static_cast<double>(sum[k / 3 * 4 + k % 3]) / std::max<uint32_t>(1, count);
+    // departs(v) is false on one run of values around the mean (none when max_value < 16 leaves no
+    // integer close enough) and true on both sides of it
+    const long c0 = static_cast<long>(mean);
+    const long c = !departs(c0, mean) ? c0 : !departs(c0 + 1, mean) ? c0 + 1 : -1;
+    if (c < 0) {  // every value departs
+      lo[k] = 1;
+      hi[k] = 0;
+      continue;
+    }
+    long a = -1, b = c;  // the lowest value that does not depart is in (a, b]
+    while (b - a > 1) {
+      const long m = a + (b - a) / 2;
+      (departs(m, mean) ? a : b) = m;
+    }
+    lo[k] = b;
+    a = c;  // the highest is in [a, b)
+    b = top + 1;
+    while (b - a > 1) {
+      const long m = a + (b - a) / 2;
+      (departs(m, mean) ? b : a) = m;
+    }
+    hi[k] = a;
+  }
   size_t departing = 0;
   for (size_t i = 0; i < luma.size(); ++i) {
     const T* p = src + i * channels;
-    const double* mean = &sum[(luma[i] >> shift) * 3];
-    double dev = 0;
-    for (int c = 0; c < 3; ++c) dev = std::max(dev, std::abs(p[c] - mean[c]));
-    if (dev > tolerance) ++departing;
+    const size_t k = static_cast<size_t>(luma[i] >> shift) * 3;
+    departing += (p[0] < lo[k] || p[0] > hi[k] || p[1] < lo[k + 1] || p[1] > hi[k + 1] || p[2] < lo[k + 2] || p[2] > hi[k + 2]);
   }
   return luma.empty() ? 0.0 : static_cast<double>(departing) / static_cast<double>(luma.size());
+}
+
+// Rec. 601 luma, rounded: (299 R + 587 G + 114 B) / 1000; alpha blends onto black. Samples are at most
+// 65535, so every sum and product here fits in 32 bits.
+template <int C, typename T>
+void gray_pixels(const T* src, size_t count, uint32_t max, uint16_t* px) {
+  for (size_t i = 0; i < count; ++i, src += C) {
+    uint32_t y = C <= 2 ? src[0] : (299u * src[0] + 587u * src[1] + 114u * src[2] + 500u) / 1000u;
+    if constexpr (C == 2 || C == 4) {
+      const uint32_t alpha = src[C - 1];
+      if (alpha != max) y = (y * alpha + max / 2) / max;
+    }
+    px[i] = static_cast<uint16_t>(y);
+  }
 }
 
 template <typename T>
 void gray_of(const T* src, int channels, size_t count, int max_value, DecodeResult& out) {
   auto& px = out.image.pixels;
   px.resize(count);
-  for (size_t i = 0; i < count; ++i) {
-    const T* p = src + i * channels;
-    uint32_t y;
-    uint32_t alpha = static_cast<uint32_t>(max_value);
-    if (channels <= 2) {
-      y = p[0];
-      if (channels == 2) alpha = p[1];
-    } else {
-      // Rec. 601 luma, rounded: (299 R + 587 G + 114 B) / 1000
-      y = static_cast<uint32_t>((299ull * p[0] + 587ull * p[1] + 114ull * p[2] + 500) / 1000);
-      if (channels == 4) alpha = p[3];
-    }
-    if (alpha != static_cast<uint32_t>(max_value)) {
-      y = static_cast<uint32_t>((static_cast<uint64_t>(y) * alpha + max_value / 2) / max_value);
-    }
-    px[i] = static_cast<uint16_t>(y);
+  const auto max = static_cast<uint32_t>(max_value);
+  switch (channels) {
+    case 1: gray_pixels<1>(src, count, max, px.data()); break;
+    case 2: gray_pixels<2>(src, count, max, px.data()); break;
+    case 3: gray_pixels<3>(src, count, max, px.data()); break;
+    default: gray_pixels<4>(src, count, max, px.data()); break;
   }
   out.colour_fraction = channels >= 3 ? colour_departure(src, channels, px, max_value) : 0.0;
 }

@@ -27,6 +27,17 @@ TEST(DecodeSamples, RgbUsesRec601) {
   EXPECT_EQ(d.channels, 3);
 }
 
+TEST(DecodeSamples, ColourMeasureAtEveryScale) {
+  // 16-bit: three gray pixels and a red one of the same luma (3887); the red one is more than 65535 / 16
+  // from their mean colour
+  const std::vector<uint16_t> wide = {3887, 3887, 3887, 3887, 3887, 3887, 3887, 3887, 3887, 13000, 0, 0};
+  EXPECT_DOUBLE_EQ(xr::decode_samples(wide.data(), wide.size(), 2, 2, 3, 65535, "DICOM", 16).colour_fraction, 0.25);
+  // 1-bit colour: (1,0,0) and (0,0,0) share luma 0, whose mean red 0.5 is more than 1/16 from both; no
+  // integer lies close enough to the mean, so every pixel of the bin departs
+  const std::vector<uint16_t> tiny = {1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1};
+  EXPECT_DOUBLE_EQ(xr::decode_samples(tiny.data(), tiny.size(), 2, 2, 3, 1, "DICOM", 1).colour_fraction, 0.5);
+}
+
 TEST(DecodeSamples, RefusesWrongCountsAndSizes) {
   const std::vector<uint16_t> s(4, 0);
   EXPECT_FALSE(xr::decode_samples(s.data(), s.size(), 2, 3, 1, 255, "DICOM", 8).ok());
