@@ -127,7 +127,7 @@ const failures = {
 let chain = Promise.resolve();
 onmessage = (event) => {
   const msg = event.data;
-  if (msg.type in receive) return receive[msg.type](msg[msg.type]);
+  if (Object.hasOwn(receive, msg.type)) return receive[msg.type](msg[msg.type]);
   chain = chain.then(async () => {
     await ready;
     await handlers[msg.type](msg);

@@ -6,6 +6,7 @@ import { fetchModels } from './models.js';
 import { AnalysisWorker } from './analysis_client.js';
 
 const compiled = compileModule();
+compiled.then(() => performance.mark('xraylens:compiled')); // read by tools/bench.mjs
 const models = fetchModels();
 const worker = new AnalysisWorker('analysis', compiled, models);
 const { start } = await import('./main.js');

@@ -215,7 +215,6 @@ async function run({ compiled, models: modelFiles, worker }) {
   // The worker loads the models while the app starts. (performance marks xraylens:*: where the
   // start-up time goes, read by tools/bench.mjs)
   state.worker = worker;
-  compiled.then(() => performance.mark('xraylens:compiled'));
   const app = await createXrayLens(instantiating(await compiled, { canvas: $('canvas') }));
   const failed = app.startApp();
   if (failed) throw new Error(failed);

@@ -79,7 +79,7 @@ DecodeResult decode(const uint8_t* data, size_t size, long long memory_budget, b
     out.error = "Not a readable image: the file is none of PNG, JPEG, WebP, TIFF, BMP, GIF, PNM, TGA or DICOM.";
     return out;
   }
-  out.error = detail::file_size_error(size);
+  out.error = detail::file_size_error(static_cast<double>(size));
   if (!out.error.empty()) return out;
   if (out.format == "WebP") return detail::decode_webp(data, size, memory_budget);
   if (out.format == "TIFF") {

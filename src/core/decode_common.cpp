@@ -32,7 +32,7 @@ double colour_departure(const T* src, int channels, const std::vector<uint16_t>&
   const double tolerance = max_value / 16.0;  // JPEG chroma noise on gray images stays below this
   const auto departs = [tolerance](long v, double mean) { return std::abs(static_cast<double>(v) - mean) > tolerance; };
   std::vector<long> lo(kBins * 3), hi(kBins * 3);  // the values v with departs(v, mean) false: [lo, hi]
-  const long top = std::max<long>(max_value, 65535);
+  constexpr long kTop = 65535;  // the largest sample
   for (int k = 0; k < kBins * 3; ++k) {
     const uint32_t count = static_cast<uint32_t>(sum[k / 3 * 4 + 3]);
     const double mean = static_cast<double>(sum[k / 3 * 4 + k % 3]) / std::max<uint32_t>(1, count);
@@ -52,7 +52,7 @@ double colour_departure(const T* src, int channels, const std::vector<uint16_t>&
     }
     lo[k] = b;
     a = c;  // the highest is in [a, b)
-    b = top + 1;
+    b = kTop + 1;
     while (b - a > 1) {
       const long m = a + (b - a) / 2;
       (departs(m, mean) ? b : a) = m;
@@ -121,10 +121,10 @@ std::string budget_error(long long w, long long h, long long peak, long long bud
          megabytes(peak) + " of memory (the limit is " + megabytes(budget) + ").";
 }
 
-std::string file_size_error(size_t size) {
-  if (size <= static_cast<size_t>(kMaxFileBytes)) return "";
-  return "File too large: " + megabytes(static_cast<long long>(size)) + " (the limit is " + megabytes(kMaxFileBytes) +
-         ").";
+std::string file_size_error(double size) {
+  if (!(size > static_cast<double>(kMaxFileBytes))) return "";
+  return "File too large: " + megabytes(static_cast<long long>(std::min(size, 1e18))) + " (the limit is " +
+         megabytes(kMaxFileBytes) + ").";
 }
 
 void to_gray(const uint8_t* src, int channels, size_t count, int max_value, DecodeResult& out) {

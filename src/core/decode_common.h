@@ -17,8 +17,8 @@ std::string pixel_limits();
 std::string size_error(long long w, long long h);
 // "Image too large: decoding W x H pixels would need about N MB ..." when `peak` exceeds `budget`, else "".
 std::string budget_error(long long w, long long h, long long peak, long long budget);
-// "File too large" past kMaxFileBytes, else "".
-std::string file_size_error(size_t size);
+// "File too large" past kMaxFileBytes, else "". A double, so that any size JS hands over fits.
+std::string file_size_error(double size);
 
 // Interleaved samples (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA), each 0..max_value, into out.image.pixels
 // (resized to `count`) and out.colour_fraction.

@@ -16,7 +16,6 @@ namespace {
 std::vector<uint8_t> g_file;
 std::vector<uint16_t> g_samples;
 std::vector<float> g_values;
-}  // namespace
 
 // `buffer` with `count` elements, as a view into wasm memory (valid until the next call that changes the
 // buffer; callers copy into it). Past `limit` it throws a JS Error with `message()` before allocating,
@@ -32,10 +31,11 @@ val buffer_view(std::vector<T>& buffer, double count, double limit, Message mess
 }
 
 std::string too_many_pixels() { return "Image too large (" + xr::detail::pixel_limits() + ")."; }
+}  // namespace
 
 val file_buffer(double size) {
   return buffer_view(g_file, size, static_cast<double>(xr::kMaxFileBytes),
-                     [&] { return xr::detail::file_size_error(static_cast<size_t>(size)); });
+                     [&] { return xr::detail::file_size_error(size); });
 }
 
 std::vector<uint8_t> take_file() { return std::exchange(g_file, {}); }

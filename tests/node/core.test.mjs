@@ -119,6 +119,7 @@ test('buffers past the core limits are refused with the core words before anythi
   const pixels = new RegExp(`^Error: Image too large \\(the limit is ${core.maxPixels / 1e6} megapixels and ${core.maxSide} pixels a side\\)\\.$`);
   assert.throws(() => core.samplesBuffer(3 * core.maxPixels + 1), pixels);
   assert.throws(() => core.valuesBuffer(core.maxPixels + 1), pixels);
+  assert.throws(() => core.fileBuffer(5e9), /^Error: File too large: 5000 MB /); // past a 32-bit size_t
   assert.throws(() => core.fileBuffer(-1), /Not a size/);
   assert.equal(core.fileBuffer(4).length, 4); // and the module still works
 });
