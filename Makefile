@@ -8,7 +8,7 @@ NATIVE := build/native
 WASM := build/wasm
 SITE := build/site
 
-.PHONY: all setup build native wasm site dist offline-zip run test test-native test-node test-e2e bench \
+.PHONY: all setup build native wasm site dist offline-zip run test test-setup test-native test-node test-e2e bench \
         train train-lungs train-baseline train-smoke eval eval-smoke gate-smoke test-training data test-python test-sanitize fuzz clean test-batch
 
 all: build
@@ -39,7 +39,11 @@ offline-zip: dist
 run: build
 	$(PY) serve.py --dir $(SITE) --port $(PORT)
 
-test: build test-native test-sanitize fuzz test-node test-e2e test-python test-training
+test: build test-setup test-native test-sanitize fuzz test-node test-e2e test-python test-training
+
+# set-up's source fetch against a fake archive that lists three versions and serves the older two (no network)
+test-setup:
+	tests/setup/fetch_source_test.sh
 
 test-native:
 	ctest --test-dir $(NATIVE) --output-on-failure

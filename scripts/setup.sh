@@ -33,8 +33,20 @@ fi
 filtered=(); for p in "${missing[@]}"; do [ -n "$p" ] && filtered+=("$p"); done
 if [ ${#filtered[@]} -gt 0 ]; then
   echo "setup: installing ${filtered[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${filtered[@]}"
+  $SUDO apt-get update -qq || echo "setup: 'apt-get update' failed; trying the install with the lists as they are" >&2
+  if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${filtered[@]}"; then
+    echo "setup: 'apt-get install' failed (above: which package and why). A version that moved in the archive is" \
+         "fixed by 'sudo apt-get update' and running setup again; a package the archive does not have means this" \
+         "is not Debian 12 (bookworm) with its main component." >&2
+    exit 1
+  fi
+fi
+# Chromium runs the end-to-end tests; Debian ships it, and a broken one fails every browser test with a
+# message far from the cause.
+if ! chromium --headless --no-sandbox --disable-gpu --version >/dev/null 2>&1 && ! chromium --version >/dev/null 2>&1; then
+  echo "setup: /usr/bin/chromium is installed but does not start ('chromium --version' fails);" \
+       "reinstall it: sudo apt-get install --reinstall chromium" >&2
+  exit 1
 fi
 
 # Sources the builds compile, from Debian's source packages (with Debian's patches, security fixes included)
@@ -51,16 +63,9 @@ ensure_deb_src() {
     $SUDO apt-get update -qq
   fi
 }
-# fetch_source PACKAGE DIR FILE [--skip-patches]: unpacks PACKAGE's source into third_party/DIR unless DIR/FILE exists
-fetch_source() {
-  local package=$1 dir=$2 file=$3 patches=${4:-}
-  [ -f "third_party/$dir/$file" ] && return 0
-  ensure_deb_src
-  rm -rf "third_party/$dir-src" && mkdir -p "third_party/$dir-src"
-  (cd "third_party/$dir-src" && apt-get source -qq --download-only "$package" >/dev/null &&
-    dpkg-source -x $patches ./*.dsc out >/dev/null)
-  rm -rf "third_party/$dir" && mv "third_party/$dir-src/out" "third_party/$dir" && rm -rf "third_party/$dir-src"
-}
+# fetch_source PACKAGE DIR FILE [--skip-patches]: the newest listed version that the archive serves, cached
+# outside the clone (scripts/lib/fetch_source.sh)
+. scripts/lib/fetch_source.sh
 fetch_source imgui imgui imgui.cpp --skip-patches
 fetch_source zlib zlib inflate.c
 fetch_source libwebp libwebp src/dec/vp8_dec.c
@@ -69,6 +74,11 @@ fetch_source libjpeg-turbo libjpeg-turbo jdapimin.c
 
 # npm packages, pinned by package-lock.json.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  if ! npm ci --no-audit --no-fund; then
+    echo "setup: 'npm ci' failed. If it says package.json and package-lock.json are out of sync, someone changed" \
+         "package.json without 'npm install'; run 'npm install' once and commit package-lock.json. If it could not" \
+         "reach the registry, check the network (https://registry.npmjs.org) and run setup again." >&2
+    exit 1
+  fi
 fi
 echo "setup: ok"
