@@ -110,13 +110,12 @@ DecodeResult decode_with_stb(const uint8_t* data, size_t size, long long memory_
     return out;
   }
 
-  // stb_image refuses some huge PNG headers as "unknown image type"; say what is wrong
-  if (png && (layout.png_width > kMaxSide || layout.png_height > kMaxSide ||
-              layout.png_width * layout.png_height > kMaxPixels)) {
-    out.error = too_large_message(layout.png_width, layout.png_height);
+  // stb_image refuses some huge PNG headers as "unknown image type", and overflows on a PNM size past an int
+  if (layout.width > kMaxSide || layout.height > kMaxSide || layout.width * layout.height > kMaxPixels) {
+    out.error = too_large_message(layout.width, layout.height);
     return out;
   }
-  if (png && layout.png_ihdr && layout.png_width * layout.png_height == 0) {
+  if (png && layout.png_ihdr && layout.width * layout.height == 0) {
     out.error = "The image has no pixels.";
     return out;
   }
