@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -126,6 +127,7 @@ DecodeResult decode_with_stb(const uint8_t* data, size_t size, long long memory_
     out.error = failure("Not a readable " + format + " image", memory_budget, layout.complete);
     return out;
   }
+  if (format == "BMP") h = std::abs(h);  // stb_image 2.27 gives a top-down BMP's height negative here
   out.error = size_error(w, h);
   if (!out.error.empty()) return out;
   if (layout.data_truncated) {  // after the size: a huge header on a small file is "too large"

@@ -88,6 +88,20 @@ TEST(RasterHeaders, BmpSizesAndDepthsTheCoreDoesNotAcceptAreCorrupt) {
   EXPECT_NE(e.find("too large: 8 x 2147483648"), std::string::npos) << e;
 }
 
+TEST(RasterHeaders, TopDownBmpIsReadInItsOrder) {
+  std::string down = bmp(1, -2, 24), up = bmp(1, 2, 24);
+  down[54] = down[55] = down[56] = 10;  // first row: the top one
+  down[58] = down[59] = down[60] = 200;
+  up[54] = up[55] = up[56] = 200;  // first row: the bottom one
+  up[58] = up[59] = up[60] = 10;
+  for (const std::string& file : {down, up}) {
+    const auto r = xr::decode_image(reinterpret_cast<const uint8_t*>(file.data()), file.size());
+    ASSERT_TRUE(r.ok()) << r.error;
+    ASSERT_EQ(r.image.height, 2);
+    EXPECT_LT(r.image.pixels[0], r.image.pixels[1]);
+  }
+}
+
 TEST(RasterHeaders, GifWithoutAnImageBlockIsCorrupt) {
   std::string gif = "GIF89a";
   gif += std::string("\x02\x00\x02\x00\x00\x00\x00", 7);  // 2 x 2, no palette
