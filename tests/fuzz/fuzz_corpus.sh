@@ -18,6 +18,7 @@ corpus_merge() {
   mkdir -p "$corpus_cache/$t"
   (
     flock -x 9
+    rm -rf "$corpus_cache/.$t".*  # left by a merge that was stopped
     local new
     new=$(mktemp -d "$corpus_cache/.$t.XXXXXX")
     if "build/fuzz/$t" -merge=1 "$@" "$new" "$corpus_cache/$t" "$dir"; then

@@ -54,7 +54,12 @@ fuzz_target() {
   runs=$(grep -oE "stat::number_of_executed_units: *[0-9]+" "$log" | grep -oE "[0-9]+$" | awk '{s += $1} END {print s + 0}' || true)
   cov=$(grep -oE "cov: [0-9]+ ft: [0-9]+" "$log" | tail -1 || true)
   local merge_start=$SECONDS
-  corpus_merge "$t" "$corpus" "${flags[@]}" >>"$log" 2>&1 || echo "fuzz: $t: merging the corpus into the cache failed; see $log" >&2
+  # the cache holds it all once merged: the next run starts from the cache, not from every input ever kept
+  if corpus_merge "$t" "$corpus" "${flags[@]}" >>"$log" 2>&1; then
+    rm -rf "$corpus"
+  else
+    echo "fuzz: $t: merging the corpus into the cache failed; see $log" >&2
+  fi
   echo "fuzz: $t: $runs runs in ${seconds}s, ${cov:-cov: ? ft: ?}, $found findings;" \
     "corpus $(corpus_size "$t") inputs (merged in $((SECONDS - merge_start))s)"
   [ "$found" = 0 ]
