@@ -9,7 +9,7 @@ WASM := build/wasm
 SITE := build/site
 
 .PHONY: all setup build native wasm site dist offline-zip run test test-setup test-native test-node test-e2e bench \
-        train train-lungs train-baseline train-smoke eval eval-smoke gate-smoke test-training data test-python test-sanitize fuzz clean test-batch
+        train train-lungs train-baseline train-smoke eval eval-smoke gate-smoke test-training data test-python test-sanitize fuzz fuzz-long clean test-batch
 
 all: build
 
@@ -69,6 +69,11 @@ test-sanitize:
 FUZZ_SECONDS ?= 60
 fuzz:
 	tests/fuzz/run_fuzz.sh $(FUZZ_SECONDS)
+
+# A long campaign: FUZZ_LONG_SECONDS a target (default 30 min), two at a time, started again after a finding.
+FUZZ_LONG_SECONDS ?= 1800
+fuzz-long:
+	FUZZ_JOBS=2 FUZZ_KEEP_GOING=1 tests/fuzz/run_fuzz.sh $(FUZZ_LONG_SECONDS)
 
 test-python:
 	$(PY) -m unittest discover -s tests/python -p 'test_*.py'

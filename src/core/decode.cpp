@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -110,13 +111,12 @@ DecodeResult decode_with_stb(const uint8_t* data, size_t size, long long memory_
     return out;
   }
 
-  // stb_image refuses some huge PNG headers as "unknown image type"; say what is wrong
-  if (png && (layout.png_width > kMaxSide || layout.png_height > kMaxSide ||
-              layout.png_width * layout.png_height > kMaxPixels)) {
-    out.error = too_large_message(layout.png_width, layout.png_height);
+  // stb_image refuses some huge PNG headers as "unknown image type", and overflows on a PNM size past an int
+  if (layout.width > kMaxSide || layout.height > kMaxSide || layout.width * layout.height > kMaxPixels) {
+    out.error = too_large_message(layout.width, layout.height);
     return out;
   }
-  if (png && layout.png_ihdr && layout.png_width * layout.png_height == 0) {
+  if (png && layout.png_ihdr && layout.width * layout.height == 0) {
     out.error = "The image has no pixels.";
     return out;
   }
@@ -127,6 +127,7 @@ DecodeResult decode_with_stb(const uint8_t* data, size_t size, long long memory_
     out.error = failure("Not a readable " + format + " image", memory_budget, layout.complete);
     return out;
   }
+  if (format == "BMP") h = std::abs(h);  // stb_image 2.27 gives a top-down BMP's height negative here
   out.error = size_error(w, h);
   if (!out.error.empty()) return out;
   if (layout.data_truncated) {  // after the size: a huge header on a small file is "too large"

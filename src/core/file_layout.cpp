@@ -77,8 +77,8 @@ Layout png_layout(const uint8_t* d, size_t n) {
   Layout l;
   if (n >= 33 && std::memcmp(d + 12, "IHDR", 4) == 0) {
     l.png_ihdr = true;
-    l.png_width = be32(d + 16);
-    l.png_height = be32(d + 20);
+    l.width = be32(d + 16);
+    l.height = be32(d + 20);
     l.png_bit_depth = d[24];
     l.png_colour_type = d[25];
     l.png_interlaced = d[28] != 0;

@@ -19,8 +19,8 @@ struct Layout {
   bool data_truncated = false;
   std::string corrupt;       // a defect stb_image 2.27 would not survive; refuse the file
   bool png_ihdr = false;     // PNG IHDR where the signature puts it
-  long long png_width = 0;
-  long long png_height = 0;
+  long long width = 0;       // the size the header declares (PNG, BMP, PNM, TGA); 0 if not read
+  long long height = 0;
   int png_colour_type = 0;
   int png_bit_depth = 8;
   bool png_interlaced = false;

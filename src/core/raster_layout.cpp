@@ -3,6 +3,7 @@
 // the pixel data the header declares is there before it decodes.
 #include <cctype>
 #include <cstring>
+#include <string>
 
 #include "file_layout.h"
 
@@ -30,7 +31,10 @@ bool skip_sub_blocks(const uint8_t* d, size_t n, size_t& pos) {
   return false;
 }
 
-// The next number of a PNM header, past white space and # comments; -1 if none.
+constexpr long long kPnmTooLong = -2;
+
+// The next number of a PNM header, past white space and # comments: -1 if there is none, kPnmTooLong if
+// it has more digits than fit (stb_image 2.27 reads it into an int and overflows).
 long long pnm_number(const uint8_t* d, size_t n, size_t& pos) {
   while (pos < n && (std::isspace(d[pos]) || d[pos] == '#')) {
     if (d[pos] == '#')
@@ -40,10 +44,8 @@ long long pnm_number(const uint8_t* d, size_t n, size_t& pos) {
   }
   if (pos >= n || !std::isdigit(d[pos])) return -1;
   long long v = 0;
-  while (pos < n && std::isdigit(d[pos])) {
-    v = v * 10 + (d[pos++] - '0');
-    if (v > (1ll << 32)) return -1;
-  }
+  for (; pos < n && std::isdigit(d[pos]); ++pos)
+    if (v >= 0) v = v > (1ll << 40) ? kPnmTooLong : v * 10 + (d[pos] - '0');
   return v;
 }
 
@@ -76,8 +78,18 @@ Layout bmp_layout(const uint8_t* d, size_t n) {
     bpp = le16(d + 28);
     compression = le32(d + 30);
   }
-  if (h < 0) h = -h;
-  if (w <= 0 || h <= 0 || w > kLargestSide || h > kLargestSide || bpp == 0 || bpp > 64) return l;
+  if (w <= 0 || h == 0) {
+    l.corrupt = "its size is " + std::to_string(w) + " x " + std::to_string(h);
+    return l;
+  }
+  if (bpp != 1 && bpp != 4 && bpp != 8 && bpp != 16 && bpp != 24 && bpp != 32) {
+    l.corrupt = std::to_string(bpp) + " bits a pixel, none of 1, 4, 8, 16, 24 and 32";
+    return l;
+  }
+  if (h < 0) h = -h;  // rows top to bottom
+  l.width = w;
+  l.height = h;
+  if (w > kLargestSide || h > kLargestSide) return l;  // refused as too large by its size
   if (compression == 0 || compression == 3 || compression == 6) require(l, n, offset + (w * bpp + 31) / 32 * 4 * h);
   return l;
 }
@@ -124,25 +136,38 @@ Layout gif_layout(const uint8_t* d, size_t n) {
       }
       frame = true;
     } else {
-      return l;  // not a GIF block: stb_image says what it makes of it
+      if (!frame) l.corrupt = "a block that is none of GIF's before its first image";
+      return l;
     }
   }
 }
 
 // "P5"/"P6", width, height and the largest value as text, one white-space byte, then the samples
-// (two bytes each, big-endian, when the largest value is over 255).
+// (two bytes each, big-endian, when the largest value is over 255). A header the core does not accept
+// is corrupt here: stb_image 2.27 would parse it again and overflow on long numbers.
 Layout pnm_layout(const uint8_t* d, size_t n) {
   Layout l;
   l.complete = true;
-  if (n < 3) return l;
   size_t pos = 2;
-  const long long w = pnm_number(d, n, pos), h = pnm_number(d, n, pos), maxval = pnm_number(d, n, pos);
-  if (w <= 0 || h <= 0 || maxval <= 0) {
-    if (pos >= n) require(l, n, static_cast<long long>(n) + 1);  // cut inside the header
+  long long v[3];
+  const char* const names[] = {"width", "height", "largest value"};
+  for (int i = 0; i < 3; ++i) {
+    v[i] = pnm_number(d, n, pos);
+    const std::string what = names[i];
+    if (v[i] == -1) l.corrupt = pos >= n ? "the file ends inside its header" : "no " + what + " in its header";
+    if (v[i] == kPnmTooLong) l.corrupt = "its " + what + " has more digits than fit";
+    if (v[i] == 0 && i < 2) l.corrupt = "its " + what + " is 0";
+    if (!l.corrupt.empty()) return l;
+  }
+  const long long w = v[0], h = v[1], maxval = v[2];
+  if (maxval < 1 || maxval > 65535) {
+    l.corrupt = "its largest value " + std::to_string(maxval) + " is not in 1..65535";
     return l;
   }
-  if (w > kLargestSide || h > kLargestSide || maxval > 65535) return l;
+  l.width = w;
+  l.height = h;
   l.pnm_maxval = static_cast<int>(maxval);
+  if (w > kLargestSide || h > kLargestSide) return l;  // refused as too large by its size
   const long long channels = d[1] == '6' ? 3 : 1, bytes = maxval > 255 ? 2 : 1;
   require(l, n, static_cast<long long>(pos) + 1 + w * h * channels * bytes);
   return l;
@@ -160,7 +185,13 @@ Layout tga_layout(const uint8_t* d, size_t n) {
   const long long w = le16(d + 12), h = le16(d + 14), bytes = (d[16] + 7) / 8;
   size_t pos = 18 + d[0];
   if (d[1] == 1) pos += le16(d + 5) * ((d[7] + 7) / 8);
-  if (w == 0 || h == 0 || bytes == 0) return l;
+  if (w == 0 || h == 0 || bytes == 0) {
+    l.corrupt = "its size is " + std::to_string(w) + " x " + std::to_string(h) + ", " + std::to_string(d[16]) +
+                " bits a pixel";
+    return l;
+  }
+  l.width = w;
+  l.height = h;
   if (d[2] < 8) {
     require(l, n, static_cast<long long>(pos) + w * h * bytes);
     return l;
