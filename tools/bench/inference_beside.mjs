@@ -35,6 +35,7 @@ export async function inferenceBeside(context, page) {
   const page_fps = { idle: await fps(false), hover: await fps(true) };
   await setPageFile(page, bytes, IMAGE);
   const ref = await startReference(context);
+  await page.bringToFront(); // a page behind another gets no animation frames: the app would not draw
   try {
     for (const m of MODELS) {
       await ref.load(m.key, m.file);
