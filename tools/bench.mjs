@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Benchmark of the page in headless Chromium (not a test: it prints figures, it asserts nothing).
-//   node tools/bench.mjs [--no-batch | --only-batch]   (after `make build`)
+//   node tools/bench.mjs [--no-batch | --only-batch [--batchfps N]] [--no-node]   (after `make build`)
 // Prints one JSON object: the module's size (raw and gzipped), page weight, page-ready time (median of 5
 // cold loads), file-to-verdict per original image through the page's analysis worker (median of 5), model
 // inference as the worker's C++ analysis times it (median over those runs; the lung model and the gate
-// apart); batch mode on a folder of real images (files a second, the browser's memory over the run) with
-// 1 and 2 workers; and, as `analysis`, tools/bench_analysis.mjs (the module under Node beside
-// onnxruntime-web 1.30 on the same models, and the reference models VGG16 and DenseNet-121).
+// apart); the classifiers' inference in the page's worker with the page idle and while the canvas draws,
+// beside ONNX Runtime Web 1.30 in a bare worker of the same browser (`reference_infer_ms`, and the
+// ratios: tools/bench/inference_beside.mjs); batch mode on a folder of real images (files a second, the
+// browser's memory over the run) with 1 and 2 workers; and, as `analysis` (not with --no-node),
+// tools/bench_analysis.mjs (the module under Node beside onnxruntime-web 1.30 on the same models, and the
+// reference models VGG16 and DenseNet-121).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,9 +20,9 @@ import { MODELS } from '../web/models.js';
 import { ROOT, SITE } from './lib/node_runtime.mjs';
 import { gzipTotal } from './make_dist.mjs';
 import { benchAnalysis } from './bench_analysis.mjs';
-import { ORIGINALS, defaultModels, launch, makeBatchFolder, openApp, prepareSite, startServer } from '../tests/e2e/harness.mjs';
+import { inferenceBeside } from './bench/inference_beside.mjs';
+import { ORIGINALS, defaultModels, launch, makeBatchFolder, openAcceptedApp, openApp, prepareSite, startServer } from '../tests/e2e/harness.mjs';
 
-const RUNS = 20;
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -28,6 +31,8 @@ const round = (x) => Math.round(x * 10) / 10;
 
 const BATCH_FILES = 240;
 const BATCH_RUNS = 2; // per worker count
+// --batchfps N: the page's ?batchfps=N (frames a second while a batch runs); the app's default otherwise
+const BATCH_FPS = process.argv.includes('--batchfps') ? Number(process.argv[process.argv.indexOf('--batchfps') + 1]) : null;
 
 // Resident memory of one launched browser: its main process (found by its profile folder) and every
 // process below it, in MB.
@@ -46,21 +51,22 @@ function browserRssMb(userDataDir) {
 }
 
 // One batch run of the folder in a fresh browser with `workers` workers: files a second (the batch's own
-// clock, from queueing to the last row), frames a second, and the browser's memory sampled every 250 ms.
+// clock, from queueing to the last row), frames sent to the GPU a second (built, where the app cannot
+// tell), and the browser's memory sampled every 250 ms.
 async function batchRun(url, dir, workers) {
   const b = await launch();
   try {
-    const { page } = await openApp(b.context, `${url}?workers=${workers}`);
+    const { page } = await openApp(b.context, `${url}?workers=${workers}${BATCH_FPS === null ? '' : `&batchfps=${BATCH_FPS}`}`);
     await page.evaluate(() => globalThis.xraylens.batch.warm());
     const before = browserRssMb(b.userDataDir);
     const samples = [];
-    const f0 = await page.evaluate(() => globalThis.xraylens.app.frameCount());
+    const f0 = await page.evaluate(() => globalThis.xraylens.app.presentedCount?.() ?? globalThis.xraylens.app.frameCount());
     await page.setInputFiles('#folder', dir);
     for (;;) {
       const d = await page.evaluate(() => ({ ...document.getElementById('batch').dataset }));
       samples.push({ done: Number(d.done || 0), total: Number(d.total || 0), mb: browserRssMb(b.userDataDir) });
       if (d.state === 'done' && Number(d.total) > 0) {
-        const frames = (await page.evaluate(() => globalThis.xraylens.app.frameCount())) - f0;
+        const frames = (await page.evaluate(() => globalThis.xraylens.app.presentedCount?.() ?? globalThis.xraylens.app.frameCount())) - f0;
         const s = Number(d.elapsedMs) / 1000;
         // the largest sample in each quarter of the run (by files done)
         const quarter = [1, 2, 3, 4].map((q) => Math.max(...samples.filter((x) => x.done <= (q * x.total) / 4 && x.done > ((q - 1) * x.total) / 4).map((x) => x.mb), 0));
@@ -143,7 +149,7 @@ async function main() {
     out.ready_ms_runs = ready;
     out.ready_steps_ms = Object.fromEntries(Object.keys(marks[0] ?? {}).map((k) => [k, round(median(marks.map((m) => m[k])))]));
 
-    const { page } = await openApp(browser.context, server.url);
+    const { page } = await openAcceptedApp(browser.context, server.url); // no notice: the drag reaches the viewer
     // File bytes to verdict, through the page's own analyse() (the worker answers for both models),
     // median of 5 per image after one warm-up; the C++ analysis's own timings of each step beside it.
     out.e2e_ms = {};
@@ -172,11 +178,12 @@ async function main() {
     out.infer_ms = Object.fromEntries(MODELS.map((m) => [m.key, steps[m.key].length ? round(median(steps[m.key])) : null]));
     out.lungs_ms = steps.lungs.length ? round(median(steps.lungs)) : null;
     out.gate_ms = round(median(steps.gate));
+    Object.assign(out, await inferenceBeside(browser.context, page));
     await page.close();
 
     if (!process.argv.includes('--no-batch')) Object.assign(out, await batchBench(server.url));
     // The module under Node beside onnxruntime-web 1.30 on the same models, and the reference models.
-    out.analysis = await benchAnalysis();
+    if (!process.argv.includes('--no-node')) out.analysis = await benchAnalysis();
   } finally {
     await browser.close();
     server.close();

@@ -3,8 +3,8 @@
 // page's .ort models and on the .onnx files, and beside it, in the same process on the same inputs,
 // onnxruntime-web 1.30 (what the page used before): its session creation and inference of each model,
 // and the reference models (VGG16 with the seed tutorial's head, DenseNet-121 with one channel, which the
-// reduced ORT build cannot run). onnxruntime-web is not a dependency of the project: it is installed for
-// the benchmark only, into build/bench-ort/ (npm, pinned), on the first run.
+// reduced ORT build cannot run). onnxruntime-web is a devDependency used by the benchmarks alone; the site
+// never serves it (scripts/assemble_site.sh copies named files only).
 // Not a test: it prints one JSON object and asserts nothing.
 //   node tools/bench_analysis.mjs   (after `make build`; tools/bench.mjs includes it as `analysis`)
 import { execFileSync } from 'node:child_process';
@@ -16,10 +16,9 @@ import { pathToFileURL } from 'node:url';
 
 import { ALL_MODELS, MODELS } from '../web/models.js';
 import { ROOT, SITE, createNodeAnalysis } from './lib/node_runtime.mjs';
+import { referenceVersion } from './bench/reference.mjs';
 
 const RUNS = 20;
-const ORT_WEB = 'onnxruntime-web@1.30.0';
-const ORT_WEB_DIR = path.join(ROOT, 'build/bench-ort');
 const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const ORIGINALS = path.resolve(ROOT, '../shared/cxr-data/originals');
 const median = (xs) => {
@@ -59,19 +58,12 @@ async function benchModule(modelsDir, image, originals) {
   };
 }
 
-// onnxruntime-web from build/bench-ort/, installed there when missing; null (with why) when it cannot be.
+// onnxruntime-web from node_modules (a devDependency, pinned in package-lock.json); null (with why) when
+// it is not installed.
 async function loadOrtWeb() {
-  const entry = path.join(ORT_WEB_DIR, 'node_modules/onnxruntime-web/dist/ort.node.min.mjs');
-  if (!fs.existsSync(entry)) {
-    try {
-      execFileSync('npm', ['install', '--prefix', ORT_WEB_DIR, '--no-save', '--no-audit', '--no-fund', ORT_WEB], { stdio: 'ignore' });
-    } catch (e) {
-      return { why: `${ORT_WEB} could not be installed into ${path.relative(ROOT, ORT_WEB_DIR)} (${e.message.split('\n')[0]})` };
-    }
-  }
-  const dir = path.join(ORT_WEB_DIR, 'node_modules/onnxruntime-web/dist');
-  const file = fs.readdirSync(dir).find((f) => /^ort\.node\.min\.m?js$/.test(f)) ?? 'ort.min.mjs';
-  const ort = await import(pathToFileURL(path.join(dir, file)).href);
+  const dir = path.join(ROOT, 'node_modules/onnxruntime-web/dist');
+  if (!fs.existsSync(path.join(dir, 'ort.node.min.mjs'))) return { why: 'node_modules/onnxruntime-web is missing: run "npm ci"' };
+  const ort = await import(pathToFileURL(path.join(dir, 'ort.node.min.mjs')).href);
   ort.env.wasm.numThreads = 1;
   ort.env.logLevel = 'error';
   return { ort };
@@ -126,7 +118,7 @@ export async function benchAnalysis() {
     module_onnx: await benchModule(path.join(ROOT, 'models'), image, originals),
   };
   const { ort, why } = await loadOrtWeb();
-  out.onnxruntime_web = ort ? { version: ORT_WEB, ...(await benchOrtWeb(ort, image)) } : { skipped: why };
+  out.onnxruntime_web = ort ? { version: `onnxruntime-web ${referenceVersion()}`, ...(await benchOrtWeb(ort, image)) } : { skipped: why };
   return out;
 }
 

@@ -53,6 +53,11 @@ export class Analysis {
     return this.#run(bytes, options, true);
   }
 
+  // The open study's answers from classifiers its analysis did not run (`keys`), as analyse gives them.
+  classifyOpen(keys) {
+    return this.module.classifyOpen({ models: keys });
+  }
+
   // Opens the file as the analysis would, without analysing it (a labelled copy of a batch row).
   async open(bytes) {
     return this.#run(bytes, {}, false);

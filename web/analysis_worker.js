@@ -2,7 +2,10 @@
 // thread so that the ImGui canvas keeps drawing. The page starts one for the image in the viewer and
 // batch.js a pool for batch mode; each holds its own module and models.
 // Messages in:
-//   { type: 'open', id, file }                   -> { type: 'opened', id, result, view } (the viewer's image)
+//   { type: 'open', id, file, models }           -> { type: 'opened', id, result, view } (the viewer's image,
+//                                                 with the classifiers `models` (keys; default all))
+//   { type: 'classify', id, models }             -> { type: 'classified', id, results } (more classifiers
+//                                                 for the viewer's image)
 //   { type: 'saveCopy', id, result, date }       -> { type: 'copy', id, name, png } (of the open image)
 //   { type: 'job', id, file }                    -> { type: 'row', id, row } (batch; closed after)
 //   { type: 'copy', id, file, result, date }     -> { type: 'copy', id, name, png } (batch)
@@ -27,12 +30,12 @@ async function readFile(file) {
   }
 }
 
-// The viewer's image: every model's answer (the page shows the gate's refusal until the user asks to
-// see them anyway) and what the viewer draws, as copies out of the module's memory.
-async function open(file) {
+// The viewer's image: the answers of the classifiers `models` (the page shows the gate's refusal until
+// the user asks to see them anyway) and what the viewer draws, as copies out of the module's memory.
+async function open(file, models = ALL_CLASSIFIERS.models) {
   const { bytes, error } = await readFile(file);
   if (error) return { result: { ok: false, error } };
-  const result = await analysis.analyse(bytes, ALL_CLASSIFIERS);
+  const result = await analysis.analyse(bytes, { models, analyseAnyway: true });
   if (!result.ok) return { result };
   openName = file.name;
   const m = analysis.module;
@@ -106,8 +109,12 @@ async function copyMessage(id, make) {
 
 const handlers = {
   open: async (msg) => {
-    const { result, view, transfer = [] } = await open(msg.file);
+    const { result, view, transfer = [] } = await open(msg.file, msg.models);
     postMessage({ type: 'opened', id: msg.id, result, view }, transfer);
+  },
+  classify: async (msg) => {
+    if (!openName) throw new Error('no image is open');
+    postMessage({ type: 'classified', id: msg.id, results: analysis.classifyOpen(msg.models) });
   },
   saveCopy: (msg) => copyMessage(msg.id, async () => {
     if (!openName) throw new Error('no image is open');
@@ -120,6 +127,7 @@ const handlers = {
 // What a message gets when its handling fails (the module or the models did not start, say).
 const failures = {
   open: (id, error) => ({ type: 'opened', id, result: { ok: false, error } }),
+  classify: (id, error) => ({ type: 'classified', id, error }),
   job: (id, error) => ({ type: 'row', id, row: { status: 'error', error } }),
 };
 

@@ -54,8 +54,12 @@ function showCam(r) {
   state.app.setCam(data, width, height, state.study.lungs.region, state.study.lungs.weight);
 }
 
+// The classifiers the user can see: the selected one, or both when comparing.
+const shownKeys = () => (state.compare ? MODELS : [MODELS[state.model]]).map((m) => m.key);
+
 // Shows the selected model's answer (and the other one's when comparing) for the open study, unless the
-// input gate refused it and the user has not asked to see it anyway. The worker answered for every model.
+// input gate refused it and the user has not asked to see it anyway. A model shown for the first time on
+// this image is asked of the worker first; each image keeps the answers it got.
 function showResults() {
   const { app, study } = state;
   if (!study) return;
@@ -65,6 +69,11 @@ function showResults() {
     app.setCam(new Float32Array(0), 0, 0, [], []);
     showMessage('', false);
     announce($('result'), `File ${study.name}. Not analysed: ${gate.message}`, { gate: `rejected:${gate.reason}`, file: study.name });
+    return;
+  }
+  const missing = shownKeys().filter((k) => !study.info.results.some((r) => r.key === k));
+  if (missing.length) {
+    classifyMissing(study, missing);
     return;
   }
   const outOfScope = !gate.ok;
@@ -97,41 +106,64 @@ function showResults() {
   announce($('result'), lines.length ? `File ${study.name}. ${lines.join('. ')}.` : '', data);
 }
 
-// A file chosen while another is being analysed waits for it; the last one chosen is the one shown.
-async function analyse(file) {
-  const { app } = state;
-  if (state.busy) {
-    state.next = file;
-    return;
-  }
+// The worker's answers for `keys` on the open study, kept with it (an error stands for an answer too).
+function classifyMissing(study, keys) {
+  exclusive(async () => {
+    const { results = [], error } = await state.worker.request({ type: 'classify', models: keys });
+    for (const key of keys) if (!results.some((r) => r.key === key)) results.push({ key, error: error || 'no answer' });
+    study.info.results.push(...results);
+    return state.study === study;
+  }, (e) => showMessage(`Could not analyse ${study.name}: ${e.message}`, true));
+}
+
+// One request to the worker at a time; the frames wait meanwhile (app_main.cpp). `work` resolves true
+// when the open study's results are to be shown. A file chosen meanwhile waits; the last one chosen is
+// the one shown.
+async function exclusive(work, failed) {
   state.busy = true;
-  app.setBusy(true);
+  state.app.setBusy(true);
+  let show = false;
   try {
-    const t0 = performance.now();
-    const { result: info, view } = await state.worker.request({ type: 'open', file });
-    if (!info.ok) {
-      const kept = state.study ? ` Still showing ${state.study.name}.` : '';
-      showMessage(`Could not open ${file.name}: ${info.error}${kept}`, true);
-      return;
-    }
-    const d = view.display;
-    const channels = ['', 'gray', 'gray + alpha', 'RGB', 'RGBA'][info.channels] || '';
-    app.setImage(d.pixels, d.width, d.height, info.width, info.height, file.name, `${info.format}, ${info.width} x ${info.height}, ${channels}, ${info.bitDepth}-bit${dicomInfo(info.dicom, info.window)}`);
-    if (info.dicom) app.setPatient(patientText(info.dicom.patient));
-    const lungs = info.lungs ? { ...info.lungs, mask: view.mask, weight: view.weight } : { region: [], mask: [], weight: [] };
-    app.setLungs(lungs.mask, lungs.maskRegion ?? []);
-    state.study = { name: file.name, info, display: d, lungs, openMs: performance.now() - t0 };
-    state.override = false;
-    showResults();
+    show = await work();
   } catch (e) {
-    showMessage(`Could not analyse ${file.name}: ${e.message}`, true);
+    failed(e);
   } finally {
     state.busy = false;
-    app.setBusy(false);
-    const next = state.next;
-    state.next = null;
-    if (next) analyse(next);
+    state.app.setBusy(false);
   }
+  const next = state.next;
+  state.next = null;
+  if (next) analyse(next);
+  else if (show) showResults();
+}
+
+function analyse(file) {
+  if (state.busy) {
+    state.next = file;
+    return Promise.resolve();
+  }
+  return exclusive(() => open(file), (e) => showMessage(`Could not analyse ${file.name}: ${e.message}`, true));
+}
+
+// The file's analysis by the worker, with the classifiers the user can see (the other on demand).
+async function open(file) {
+  const { app } = state;
+  const t0 = performance.now();
+  const { result: info, view } = await state.worker.request({ type: 'open', file, models: shownKeys() });
+  if (!info.ok) {
+    const kept = state.study ? ` Still showing ${state.study.name}.` : '';
+    showMessage(`Could not open ${file.name}: ${info.error}${kept}`, true);
+    return false;
+  }
+  const d = view.display;
+  const channels = ['', 'gray', 'gray + alpha', 'RGB', 'RGBA'][info.channels] || '';
+  app.setImage(d.pixels, d.width, d.height, info.width, info.height, file.name, `${info.format}, ${info.width} x ${info.height}, ${channels}, ${info.bitDepth}-bit${dicomInfo(info.dicom, info.window)}`);
+  if (info.dicom) app.setPatient(patientText(info.dicom.patient));
+  const lungs = info.lungs ? { ...info.lungs, mask: view.mask, weight: view.weight } : { region: [], mask: [], weight: [] };
+  app.setLungs(lungs.mask, lungs.maskRegion ?? []);
+  state.study = { name: file.name, info, display: d, lungs, openMs: performance.now() - t0 };
+  state.override = false;
+  return true;
 }
 
 // The DICOM details beside the format: photometric interpretation, view position, the window in use

@@ -77,6 +77,9 @@ class Analyser {
   // Opens nothing itself: give it a study from open_study / open_decoded_study (failed ones come back
   // with only study.decoded.error set).
   Analysis analyse(Study study, const AnalyseOptions& options);
+  // One more classifier for an analysis made before (a model the page shows later): it reads the
+  // study's canonical image and lung field only, and makes the lung field if there is none yet.
+  ClassifierResult classify(Analysis& a, const std::string& key);
 
  private:
   struct Entry {
@@ -87,7 +90,6 @@ class Analyser {
   Entry* ready(const std::string& key);
   GateResult gate(Analysis& a, const AnalyseOptions& options);
   std::string lung_field(Analysis& a);
-  ClassifierResult classify(Analysis& a, const std::string& key);
   std::map<std::string, Entry> models_;
 };
 

@@ -153,6 +153,7 @@ GLuint ImageView::texture(const DisplaySettings& settings) {
   glViewport(viewport[0], viewport[1], viewport[2], viewport[3]);
   drawn_ = settings;
   dirty_ = false;
+  ++generation_;
   return target_;
 }
 

@@ -58,6 +58,8 @@ class ImageView {
 
   // Renders if needed (call outside ImGui rendering) and returns the texture to draw.
   GLuint texture(const DisplaySettings& settings);
+  // Counts the renders of that texture: a change ImGui's draw data does not show (frame_signature.h).
+  uint64_t generation() const { return generation_; }
 
  private:
   bool ensure_program();
@@ -68,6 +70,7 @@ class ImageView {
   float lung_rect_[4] = {0, 0, 1, 1};
   int width_ = 0, height_ = 0;
   bool dirty_ = false;
+  uint64_t generation_ = 0;
   DisplaySettings drawn_;
 };
 

@@ -20,6 +20,9 @@ using emscripten::val;
 namespace {
 
 xr::Analyser g_analyser;
+// What a classifier asked for later reads of the open study (classifyOpen): its canonical image and lung
+// field; the decoded image went to the core API.
+xr::Analysis g_open;
 
 double number(const val& v, const char* key, double fallback) {
   const val x = v[key];
@@ -130,7 +133,12 @@ val result_info(const xr::Analysis& a) {
 // A failed open keeps the previous study (what is on screen stays).
 val keep(xr::Analysis a) {
   val info = result_info(a);
-  if (a.study.ok()) xrweb::adopt_study(std::move(a.study), a.lungs);
+  if (!a.study.ok()) return info;
+  g_open = {};
+  g_open.study.canonical = a.study.canonical;
+  g_open.has_lungs = a.has_lungs;
+  g_open.lungs = a.lungs;
+  xrweb::adopt_study(std::move(a.study), a.lungs);
   return info;
 }
 
@@ -149,6 +157,24 @@ val analyse_samples(int width, int height, int channels, int max_value, const st
   return keep(g_analyser.analyse(xr::open_decoded_study(std::move(decoded)), options_from(options)));
 }
 
+// Classifiers for the open study that its analysis did not run (the page runs the model the user sees
+// and the other one when it is shown): their results as analyseFile gives them. The page asks with
+// analyseAnyway, so the open study's lung field was made then (or the lung model cannot make one).
+val classify_open(const val& options) {
+  val results = val::array();
+  for (const auto& key : options_from(options).models) {
+    xr::ClassifierResult r;
+    if (g_open.study.canonical.pixels.empty()) {
+      r.key = key;
+      r.error = "no image is open";
+    } else {
+      r = g_analyser.classify(g_open, key);
+    }
+    results.call<void>("push", classifier_info(r));
+  }
+  return results;
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(xraylens_analysis) {
@@ -156,4 +182,5 @@ EMSCRIPTEN_BINDINGS(xraylens_analysis) {
   emscripten::function("refuseModel", &refuse_model);
   emscripten::function("analyseFile", &analyse_file);
   emscripten::function("analyseSamples", &analyse_samples);
+  emscripten::function("classifyOpen", &classify_open);
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "app/app.h"
+#include "app/frame_signature.h"
 #include "app/ui_scale.h"
 #include "preprocess.h"
 
@@ -62,6 +63,10 @@ void wake() { g_frames_to_draw = kFramesAfterChange; }
 // may ask for fewer (main.js, ?batchfps=N; README, "Batch mode").
 double g_batch_fps = 0;
 double g_last_batch_frame_ms = 0;
+
+// The signature of the last frame sent to the GPU, and how many were (frame_signature.h).
+uint64_t g_shown_signature = 0;
+unsigned long long g_presented = 0;
 
 // Wraps a setter so that calling it from JS also schedules frames.
 template <auto F>
@@ -119,6 +124,10 @@ void frame() {
   ImGui::Render();
   int fw = 0, fh = 0;
   glfwGetFramebufferSize(g_window, &fw, &fh);
+  const uint64_t signature = app::frame_signature(*ImGui::GetDrawData(), g_state.image.generation(), fw, fh);
+  if (signature == g_shown_signature) return;
+  g_shown_signature = signature;
+  ++g_presented;
   glViewport(0, 0, fw, fh);
   glClearColor(0.08f, 0.08f, 0.09f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
@@ -317,6 +326,7 @@ val batch_view() {
 }
 
 double frame_count() { return static_cast<double>(g_state.frames); }
+double presented_count() { return static_cast<double>(g_presented); }
 
 // The scale the UI is drawn at and the control that has keyboard focus (end-to-end tests).
 val ui_state() {
@@ -365,7 +375,8 @@ EMSCRIPTEN_BINDINGS(xraylens_app) {
   emscripten::function("batchProgress", &batch_progress);  // wakes when the run starts, pauses or ends
   emscripten::function("setBatchFrameRate", &set_batch_frame_rate);
   emscripten::function("widgetRect", &widget_rect);
-  emscripten::function("frameCount", &frame_count);
+  emscripten::function("frameCount", &frame_count);        // frames the app built
+  emscripten::function("presentedCount", &presented_count);  // of those, the ones sent to the GPU
   emscripten::function("uiState", &ui_state);
   emscripten::function("batchView", &batch_view);
   emscripten::function("camShown", &cam_shown);

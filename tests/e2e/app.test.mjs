@@ -1,5 +1,6 @@
-// The page end to end in Debian's Chromium: notice, open, verdict, model switch, labelled copy,
-// a broken file, privacy of the image bytes, and a rendered canvas.
+// The page end to end in Debian's Chromium: notice, open, verdict, model switch (the model shown runs,
+// the other on demand), labelled copy, a broken file, privacy of the image bytes, a rendered canvas, and
+// frames that show nothing new kept from the GPU.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -71,7 +72,17 @@ test('open, verdict, model switch, labelled copy, broken file, and no image byte
   assert.match(text, /Model 1: COVID-19 vs Normal/);
   assert.match(text, /\d+ ms/);
 
-  // switch to Model 2 with the ImGui control: the current image is re-run at once
+  // only the model shown ran; switching to Model 2 with the ImGui control runs it on the open image at
+  // once, and the image keeps both answers (switching back asks the worker nothing)
+  const answered = () => page.evaluate(() => globalThis.xraylens.state.study.info.results.map((x) => x.key));
+  assert.deepEqual(await answered(), ['covid-normal']);
+  await clickWidget(page, 'model2');
+  await page.waitForFunction(() => document.getElementById('result').dataset.model === 'covid-pneumonia');
+  assert.deepEqual(await answered(), ['covid-normal', 'covid-pneumonia']);
+  await clickWidget(page, 'model1');
+  await page.waitForFunction(() => document.getElementById('result').dataset.model === 'covid-normal');
+  assert.equal((await resultData(page)).p, r.p);
+  assert.equal((await answered()).length, 2);
   await clickWidget(page, 'model2');
   await page.waitForFunction(() => document.getElementById('result').dataset.model === 'covid-pneumonia');
   r = await resultData(page);
@@ -130,6 +141,34 @@ test('with no model files the page says so plainly and still opens images', asyn
   } finally {
     bare.close();
   }
+});
+
+test('frames that show nothing new are not sent to the GPU; a change is drawn at once', async () => {
+  const { page } = await openApp(browser.context, server.url);
+  await page.setInputFiles('#file', SECOND);
+  await page.waitForFunction(() => document.getElementById('result').dataset.verdict, null, { timeout: 30_000 });
+  const counts = () => page.evaluate(() => ({ built: globalThis.xraylens.app.frameCount(), sent: globalThis.xraylens.app.presentedCount() }));
+  // the frames after the result (a few, slow where WebGL is software) end, and then none are built
+  let idle = await counts();
+  for (let i = 0, last = null; i < 20 && JSON.stringify(last) !== JSON.stringify(idle); ++i) {
+    last = idle;
+    await page.waitForTimeout(500);
+    idle = await counts();
+  }
+  await page.waitForTimeout(500);
+  assert.deepEqual(await counts(), idle, 'an idle page builds no frames');
+  // a mouse moving over the side panel's text wakes the app, and changes nothing on screen
+  for (const x of [1100, 1101, 1100]) await page.mouse.move(x, 760);
+  await page.waitForFunction((f) => globalThis.xraylens.app.frameCount() > f, idle.built);
+  await page.waitForTimeout(500);
+  const hovered = await counts();
+  assert.ok(hovered.sent - idle.sent <= 1, `frames sent while nothing changed: ${hovered.sent - idle.sent}`);
+  // a change of state is sent, and the screenshot shows it
+  const before = await page.screenshot();
+  await page.evaluate(() => globalThis.xraylens.app.setMessage('a message drawn on the canvas', true));
+  await page.waitForFunction((s) => globalThis.xraylens.app.presentedCount() > s, hovered.sent);
+  assert.ok(!before.equals(await page.screenshot()), 'the canvas shows the change');
+  await page.close();
 });
 
 test('a file dropped on the page is analysed', async () => {

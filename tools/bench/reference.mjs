@@ -1,0 +1,57 @@
+// The benchmark's reference: ONNX Runtime Web 1.30 (node_modules/onnxruntime-web, pinned in
+// package-lock.json as a devDependency) running the repository's .onnx models in a bare worker
+// (reference_worker.mjs) of the same Chromium that runs the page. Served from build/bench-reference/
+// by serve.py (the page's headers), never from the site.
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { ROOT } from '../lib/node_runtime.mjs';
+import { startServer } from '../../tests/e2e/harness.mjs';
+
+const ORT_DIST = path.join(ROOT, 'node_modules/onnxruntime-web/dist');
+const ORT_FILES = ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'];
+
+export const referenceVersion = () => JSON.parse(fs.readFileSync(path.join(ORT_DIST, '../package.json'), 'utf8')).version;
+
+// build/bench-reference: ORT Web's wasm backend, the worker, an empty page and models/<file>.onnx.
+function prepare() {
+  const dir = path.join(ROOT, 'build/bench-reference');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(dir, 'models'), { recursive: true });
+  for (const f of ORT_FILES) fs.copyFileSync(path.join(ORT_DIST, f), path.join(dir, f));
+  fs.copyFileSync(path.join(ROOT, 'tools/bench/reference_worker.mjs'), path.join(dir, 'worker.mjs'));
+  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>reference</title>');
+  for (const f of fs.readdirSync(path.join(ROOT, 'models')).filter((x) => x.endsWith('.onnx')))
+    fs.copyFileSync(path.join(ROOT, 'models', f), path.join(dir, 'models', f));
+  return dir;
+}
+
+// Opens the reference page in `context` and starts its worker. Returns { version, load(key, file),
+// setInput(key, floats, shape), run(key, runs) -> ms of each run, close() }.
+export async function startReference(context) {
+  if (!fs.existsSync(path.join(ORT_DIST, ORT_FILES[0]))) throw new Error('node_modules/onnxruntime-web is missing: run "npm ci"');
+  const server = await startServer(prepare());
+  const page = await context.newPage();
+  await page.goto(`${server.url}index.html`);
+  await page.evaluate(() => {
+    const worker = new Worker('worker.mjs', { type: 'module' });
+    globalThis.bench = {
+      inputs: {},
+      ask: (msg) => new Promise((resolve, reject) => {
+        worker.onmessage = ({ data }) => (data.error ? reject(new Error(data.error)) : resolve(data));
+        worker.onerror = (e) => reject(new Error(e.message || 'the reference worker failed'));
+        worker.postMessage(msg);
+      }),
+    };
+  });
+  return {
+    version: referenceVersion(),
+    load: (key, file) => page.evaluate(({ key, file }) => globalThis.bench.ask({ type: 'load', key, url: `models/${file}.onnx` }), { key, file }),
+    setInput: (key, floats, shape) => page.evaluate(({ key, values, shape }) => (globalThis.bench.inputs[key] = { input: new Float32Array(values), shape }), { key, values: Array.from(floats), shape }),
+    run: async (key, runs) => (await page.evaluate(({ key, runs }) => globalThis.bench.ask({ type: 'run', key, ...globalThis.bench.inputs[key], runs }), { key, runs })).ms,
+    close: async () => {
+      await page.close();
+      server.close();
+    },
+  };
+}
