@@ -87,16 +87,23 @@ def score(name, folds):
     return out
 
 
+def auc_se(a, n_pos, n_neg):
+    """Hanley & McNeil's (1982) standard error of an AUC (no bootstrap: only the logits are kept)."""
+    q1, q2 = a / (2 - a), 2 * a * a / (1 + a)
+    return float(np.sqrt((a * (1 - a) + (n_pos - 1) * (q1 - a * a) + (n_neg - 1) * (q2 - a * a)) / (n_pos * n_neg)))
+
+
 def table(out_dir):
     """Markdown rows of every result in out_dir."""
-    lines = ["| model | recipe | schedule | held out | n neg / n COVID-19 | AUC | sensitivity | specificity | "
+    lines = ["| model | recipe | schedule | held out | n neg / n COVID-19 | AUC (± SE) | sensitivity | specificity | "
              "val AUC, seen sources |", "|---|---|---|---|---|---|---|---|---|"]
     for path in sorted(glob.glob(os.path.join(out_dir, "*.json"))):
         with open(path) as f:
             res = json.load(f)
         for src, m in res["score"]["by_source"].items():
             lines.append(f"| {res['task']} | {res['recipe']} | {res['schedule_name']}, {res['train_images']} train | {src} | "
-                         f"{m['n_negative']} / {m['n_covid']} | {m['auc']:.3f} | {m['sensitivity']:.3f} | "
+                         f"{m['n_negative']} / {m['n_covid']} | {m['auc']:.3f} ± {auc_se(m['auc'], m['n_covid'], m['n_negative']):.3f} | "
+                         f"{m['sensitivity']:.3f} | "
                          f"{m['specificity']:.3f} | {m['seen_val_auc']:.3f} |")
     return "\n".join(lines)
 
