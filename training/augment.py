@@ -8,6 +8,8 @@
   - border blanking: random margins replaced by the image mean (burnt-in text, "D"/"R" markers, frames);
   - JPEG re-compression at quality 30..95 and mild Gaussian noise (compression and noise fingerprints).
   The per-image standardisation inside the network removes the global intensity level on top of this.
+  Optionally (`refs`, the recipe search's appearance variant), an image first takes another source's look:
+  `match_appearance` maps its gray-level histogram onto a donor image's and adds noise up to the donor's level.
 - The lung model (`augment_lungs`; torch, batched, on the 256x256 canonical image with its mask).
 - The input gate (`augment_gate`; torch, batched, on 4x pooled canonical images).
 """
@@ -66,9 +68,32 @@ def blank_borders(a, rng, max_frac=0.15):
     return a
 
 
-def augment_one(u8, rng, mask=None):
+def noise_level(u8):
+    """Robust noise estimate (gray levels): median absolute deviation of the residual after a 3x3 box blur."""
+    a = u8.astype(np.float32)
+    p = np.pad(a, 1, mode="edge")
+    box = sum(p[i:i + a.shape[0], j:j + a.shape[1]] for i in range(3) for j in range(3)) / 9.0
+    r = a - box
+    return 1.4826 * float(np.median(np.abs(r - np.median(r))))
+
+
+def match_appearance(u8, ref, rng):
+    """`u8` with `ref`'s gray-level histogram (quantile mapping: contrast, brightness, processing curve) and,
+    where `ref` is the noisier, Gaussian noise up to its noise level."""
+    src = np.bincount(u8.ravel(), minlength=256).cumsum() / u8.size
+    dst = np.bincount(ref.ravel(), minlength=256).cumsum() / ref.size
+    out = np.interp(src, dst, np.arange(256)).astype(np.float32)[u8]
+    extra = noise_level(ref) ** 2 - noise_level(u8) ** 2
+    if extra > 0:
+        out = out + rng.normal(0, np.sqrt(extra), out.shape).astype(np.float32)
+    return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+
+def augment_one(u8, rng, mask=None, ref=None):
     """One image (and, given `mask` uint8 [224,224], the lung mask moved with it: returned as the second
-    value, float32 0..1)."""
+    value, float32 0..1); given `ref`, with that image's appearance first (`match_appearance`)."""
+    if ref is not None:
+        u8 = match_appearance(u8, ref, rng)
     mean = float(u8.mean())
     img = Image.fromarray(intensity_lut(rng, mean)[u8])
     params = affine_params(rng)
@@ -89,14 +114,17 @@ def augment_one(u8, rng, mask=None):
     return a if mask is None else (a, mask)
 
 
-def augment(x_u8, rng):
-    """uint8 [B,224,224] -> float32 tensor [B,1,224,224] in 0..255, augmented."""
-    return torch.from_numpy(np.stack([augment_one(u, rng) for u in x_u8])).unsqueeze(1)
+def augment(x_u8, rng, refs=None):
+    """uint8 [B,224,224] -> float32 tensor [B,1,224,224] in 0..255, augmented (`refs`: per image a donor
+    image for match_appearance, or None)."""
+    refs = refs if refs is not None else [None] * len(x_u8)
+    return torch.from_numpy(np.stack([augment_one(u, rng, ref=r) for u, r in zip(x_u8, refs)])).unsqueeze(1)
 
 
-def augment_with_masks(x_u8, masks_u8, rng):
+def augment_with_masks(x_u8, masks_u8, rng, refs=None):
     """As `augment`, with each image's lung mask (uint8 0/255) moved alike: (images, masks [B,1,224,224] 0..1)."""
-    pairs = [augment_one(u, rng, m) for u, m in zip(x_u8, masks_u8)]
+    refs = refs if refs is not None else [None] * len(x_u8)
+    pairs = [augment_one(u, rng, m, r) for u, m, r in zip(x_u8, masks_u8, refs)]
     return (torch.from_numpy(np.stack([p[0] for p in pairs])).unsqueeze(1),
             torch.from_numpy(np.stack([p[1] for p in pairs])).unsqueeze(1))
 

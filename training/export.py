@@ -101,11 +101,13 @@ def write_card(path, *, name, onnx_path, version, temperature, threshold, band, 
                    "feature grid (covering the 224x224 input, i.e. the lung field's box), divided by its "
                    "per-image maximum + 1e-6, so values lie in [0,1]; all zero when no region speaks for COVID-19",
         },
-        architecture={"internal_resolution": 112, "cam_grid": list(cam_shape),
+        architecture={"internal_resolution": clf.backbone.internal, "cam_grid": list(cam_shape),
                       "last_stage": "dilated (stride 1, dilation 2) for the 14x14 CAM grid" if cam_shape[0] > 7
                                     else "stride 2",
-                      "in_graph": "per-image standardisation (x - mean) / sqrt(var + 1), 2x2 average "
-                                  "pooling to 112x112, network, temperature, softmax, CAM"},
+                      "in_graph": "per-image standardisation (x - mean) / sqrt(var + 1), "
+                                  + ("2x2 average pooling to 112x112" if clf.backbone.internal == 112 else
+                                     f"bilinear resize to {clf.backbone.internal}x{clf.backbone.internal}")
+                                  + ", network, temperature, softmax, CAM"},
         self_test={"input": "pattern-v1", "description": "x[y][x] = (3*x + 5*y) mod 256 as float, 224x224",
                    **self_test, "tolerance": 0.01, "logits_tolerance": 0.05})
     card.update({

@@ -54,12 +54,32 @@ def outside_share(evidence, masks):
     return (pos * (1 - lung)).sum(dim=(1, 2)) / (pos.sum(dim=(1, 2)) + 1e-2)
 
 
-def batch_inputs(x, masks, ix, rng, aug):
+def batch_inputs(x, masks, ix, rng, aug, refs=None):
     if masks is None:
-        return (augment(x[ix], rng) if aug else plain(x[ix])), None
+        return (augment(x[ix], rng, refs) if aug else plain(x[ix])), None
     if aug:
-        return augment_with_masks(x[ix], masks[ix], rng)
+        return augment_with_masks(x[ix], masks[ix], rng, refs)
     return plain(x[ix]), plain(masks[ix]) / 255.0
+
+
+def donors(x, rows, share):
+    """For the appearance variant: a function (batch indices, rng) -> per image, with probability `share`, a
+    random image of another source (the source drawn uniformly, so that small sources lend their look too),
+    else None."""
+    src = np.array([r["source"] for r in rows])
+    by = {s: np.flatnonzero(src == s) for s in sorted(set(src))}
+
+    def pick(ix, rng):
+        out = []
+        for i in ix:
+            others = [s for s in by if s != src[i]]
+            if not others or rng.random() >= share:
+                out.append(None)
+                continue
+            members = by[others[int(rng.integers(len(others)))]]
+            out.append(x[members[int(rng.integers(len(members)))]])
+        return out
+    return pick
 
 
 def warm_cosine(opt, steps):
@@ -90,43 +110,60 @@ def run_steps(model, steps, step_loss, opt, sched, *, log=print, tag="", every=5
     return model
 
 
-def train(model, n, n_samples, batch_loss, *, lr, weight_decay, seed, weights=None, batch=BATCH, log=print, tag=""):
+def train(model, n, n_samples, batch_loss, *, lr, weight_decay, seed, weights=None, batch=BATCH, log=print, tag="",
+          extra=None):
     """Draw `n_samples` of `n` items (with `weights`, else in shuffled passes), in sorted batches of `batch`;
-    `batch_loss(ix, rng)` gives a batch's loss and figures. AdamW with warm_cosine."""
+    `batch_loss(ix, rng)` gives a batch's loss and figures. AdamW with warm_cosine, over the model's
+    parameters and those of `extra` (a training-only module, e.g. a source adversary)."""
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
     order = sample_order(n, n_samples, rng, weights)
     steps = max(1, len(order) // batch)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    params = list(model.parameters()) + (list(extra.parameters()) if extra is not None else [])
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
     return run_steps(model, steps, lambda s: batch_loss(np.sort(order[s * batch:(s + 1) * batch]), rng), opt,
                      warm_cosine(opt, steps), log=log, tag=tag, batch=batch)
 
 
 def train_classifier(model, x, y, n_samples, *, lr, seed, weights=None, aug=False, log=print, tag="", masks=None,
-                     guide=0.0):
+                     guide=0.0, rows=None, adversary=0.0, appearance=0.0):
     """Train a classifier on uint8 images x [n,224,224] with int labels y for n_samples draws. With lung
     `masks` (uint8 [n,224,224], 255 = lung) and `guide` > 0, a binary model is also taught to keep its
     COVID-19 evidence inside the lungs: the loss adds `guide` times the share of positive evidence outside
-    them (`outside_share`; Ross et al. 2017's "right for the right reasons", on the CAM)."""
-    y = torch.as_tensor(np.asarray(y), dtype=torch.long)
+    them (`outside_share`; Ross et al. 2017's "right for the right reasons", on the CAM). The recipe
+    search's options, which need the images' `rows`: `adversary` > 0, a source head within each label
+    behind gradient reversal of that peak weight (adversary.py); `appearance` > 0, that share of images
+    takes another source's look first (augment.match_appearance)."""
+    from .adversary import SourceAdversary, ramp
+    y_np = np.asarray(y)
+    y = torch.as_tensor(y_np, dtype=torch.long)
     guided = masks is not None and guide > 0
+    adv = SourceAdversary(model.fc.in_features, y_np, rows) if adversary > 0 else None
+    pick = donors(x, rows, appearance) if appearance > 0 and aug else None
+    steps, step = max(1, n_samples // BATCH), [0]
 
     def batch_loss(ix, rng):
-        xb, mb = batch_inputs(x, masks if guided else None, ix, rng, aug)
-        if guided:
-            out, evidence = model.logits_and_evidence(xb)
-            share = outside_share(evidence, mb).mean()
-            loss = F.cross_entropy(out, y[ix]) + guide * share
+        xb, mb = batch_inputs(x, masks if guided else None, ix, rng, aug, pick(ix, rng) if pick else None)
+        pooled = None
+        if guided or adv is not None:
+            out, evidence, pooled = model.logits_and_evidence(xb, pooled=True)
         else:
             out = model(xb)
-            loss = F.cross_entropy(out, y[ix])
+        loss = F.cross_entropy(out, y[ix])
         stats = {"acc": (out.argmax(1) == y[ix]).float().mean().item()}
         if guided:
+            share = outside_share(evidence, mb).mean()
+            loss = loss + guide * share
             stats["outside"] = share.item()
+        if adv is not None:
+            src_loss = adv.loss(pooled, y[ix], torch.as_tensor(ix), ramp(step[0], steps, adversary))
+            loss = loss + src_loss
+            stats["source_ce"] = src_loss.item()
+        step[0] += 1
         return loss, stats
 
     return train(model, len(x), n_samples, batch_loss, lr=lr, weight_decay=5e-4, seed=seed, weights=weights,
-                 log=log, tag=tag)
+                 log=log, tag=tag, extra=adv)
 
 
 @torch.no_grad()

@@ -12,6 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 WIDTHS = (16, 32, 64, 128)
+INTERNAL = 112
 
 
 class Block(nn.Module):
@@ -34,9 +35,10 @@ class Block(nn.Module):
 class Backbone(nn.Module):
     """[N,1,224,224] 0..255 -> features [N,C,7,7]."""
 
-    def __init__(self, widths=WIDTHS, standardise=True):
+    def __init__(self, widths=WIDTHS, standardise=True, internal=INTERNAL):
         super().__init__()
         self.standardise = standardise
+        self.internal = internal
         self.stem = nn.Sequential(nn.Conv2d(1, widths[0], 3, 2, 1, bias=False),
                                   nn.BatchNorm2d(widths[0]), nn.ReLU(inplace=True))
         layers, cin = [], widths[0]
@@ -53,9 +55,17 @@ class Backbone(nn.Module):
             return (x - m) / s
         return x / 127.5 - 1.0
 
+    def shrink(self, x):
+        """224x224 -> the internal resolution: 2x2 average pooling at 112 (the shipped models), none at 224,
+        bilinear otherwise."""
+        if self.internal == 112:
+            return F.avg_pool2d(x, 2)
+        if self.internal == x.shape[-1]:
+            return x
+        return F.interpolate(x, size=(self.internal, self.internal), mode="bilinear", align_corners=False)
+
     def forward(self, x):
-        x = F.avg_pool2d(self.normalise(x), 2)
-        return self.layers(self.stem(x))
+        return self.layers(self.stem(self.shrink(self.normalise(x))))
 
 
 def dilate_last_stage(backbone):
@@ -72,9 +82,9 @@ def dilate_last_stage(backbone):
 
 
 class Classifier(nn.Module):
-    def __init__(self, n_classes=2, standardise=True, widths=WIDTHS, fine_cam=False):
+    def __init__(self, n_classes=2, standardise=True, widths=WIDTHS, fine_cam=False, internal=INTERNAL):
         super().__init__()
-        self.backbone = Backbone(widths, standardise)
+        self.backbone = Backbone(widths, standardise, internal)
         if fine_cam:
             dilate_last_stage(self.backbone)
         self.dropout = nn.Dropout(0.2)
@@ -88,12 +98,15 @@ class Classifier(nn.Module):
         f = self.backbone(x)
         return f, self.fc(f.mean(dim=(2, 3)))
 
-    def logits_and_evidence(self, x):
+    def logits_and_evidence(self, x, pooled=False):
         """Training with lung guidance: the logits (with dropout) and the COVID-19 evidence per cell,
-        (w1-w0).f [N,h,w], whose mean over the grid is the logit difference less the bias."""
+        (w1-w0).f [N,h,w], whose mean over the grid is the logit difference less the bias; with `pooled`,
+        also the pooled features [N,C] (for the source adversary)."""
         f = self.backbone(x)
         w = (self.fc.weight[1] - self.fc.weight[0]).view(1, -1, 1, 1)
-        return self.fc(self.dropout(f.mean(dim=(2, 3)))), (f * w).sum(dim=1)
+        g = f.mean(dim=(2, 3))
+        out = (self.fc(self.dropout(g)), (f * w).sum(dim=1))
+        return out + (g,) if pooled else out
 
 
 def cam_from_features(f, fc):
@@ -120,8 +133,10 @@ class Exported(nn.Module):
 
 def for_card(card):
     """An untrained Classifier shaped as a model card says (standardisation, CAM grid)."""
-    grid = card.get("architecture", {}).get("cam_grid", [7, 7])
-    return Classifier(2, standardise=card.get("standardise", True), fine_cam=grid[0] > 7)
+    arch = card.get("architecture", {})
+    grid = arch.get("cam_grid", [7, 7])
+    return Classifier(2, standardise=card.get("standardise", True), fine_cam=grid[0] > 7,
+                      internal=arch.get("internal_resolution", INTERNAL))
 
 
 def n_params(m):

@@ -276,6 +276,7 @@ def write(path, results, src, parity, source, manifest, cards, figs, lungs, tran
             "hospital the model has never seen. Where the held-out source has no COVID-19 (or no negatives), "
             "the other class comes from every source.", "",
             loso_table((transfer_audits or {}).get("loso")), "",
+            *what_we_tried(path),
             *lungs["markdown"],
             "## Shortcut audits", "",
             "PyTorch on the cache. Every edit is made on the canonical 256×256 image and each model then "
@@ -348,6 +349,16 @@ def setup_section(cards):
             "flip, resolution jitter, gamma/contrast/brightness, border blanking, JPEG, noise); a prior "
             "correction of the COVID-19 logit. The **baseline** (when `make train-baseline` made it) has the "
             "same net with none of these (central 224×224, fixed scaling, no augmentation, uniform sampling).", ""]
+
+
+def what_we_tried(path):
+    """The recipe search's section (docs/eval/what_we_tried.md, written from training.experiments.recipe_search's
+    results on train+val folds, never test), kept across make eval runs."""
+    src = os.path.join(os.path.dirname(path), "eval", "what_we_tried.md")
+    if not os.path.exists(src):
+        return []
+    with open(src) as f:
+        return [f.read().rstrip("\n"), ""]
 
 
 def gate_link(path, models_dir="models"):

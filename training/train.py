@@ -1,7 +1,8 @@
 """Train the two shipped models (and, for the audits, leave-one-source-out fold models, source classifiers
 and, on request, a plain baseline).
 
-/usr/bin/python3 -m training.train --data ../shared/cxr-data --out models [--smoke] [--init PATH] [--seed N]
+/usr/bin/python3 -m training.train --data ../shared/cxr-data --out models [--smoke] [--schedule NAME] [--recipe NAME]
+    [--init PATH] [--seed N]
 
 Stages, for each variant ("shipped" with the measures against shortcuts, "baseline" without them, same
 architecture and schedule):
@@ -32,27 +33,40 @@ from .model import Classifier
 
 TASKS = {"covid_normal": ("covid", "normal"), "covid_pneumonia": ("covid", "pneumonia")}
 PRETRAIN_CLASSES = ("normal", "covid", "pneumonia", "nodule")
-SOURCES = ("crd_partial", "ieee8023", "kermany_224", "jsrt", "nih")
+SOURCES = ("crd_partial", "ieee8023", "kermany_224", "jsrt", "nih", "chexpert")
 VERSION = "3.0.0"  # 3.0.0: contract v3 (one effective resolution), nih in training, cross-fitted operating point
-FULL = {"pretrain": 80000, "finetune": 50000, "fold_pretrain": 40000, "fold_finetune": 24000, "source": 16000,
-        "limit": None}
-SMOKE = {"pretrain": 320, "finetune": 192, "fold_pretrain": 128, "fold_finetune": 96, "source": 128, "limit": 400}
+# Samples drawn per stage (--schedule); "search" is the recipe search's short schedule (experiments.recipe_search).
+SCHEDULES = {
+    "full": {"pretrain": 80000, "finetune": 50000, "fold_pretrain": 40000, "fold_finetune": 24000, "source": 16000,
+             "limit": None},
+    "search": {"pretrain": 12000, "finetune": 8000, "fold_pretrain": 6000, "fold_finetune": 4000, "source": 4000,
+               "limit": None},
+    "smoke": {"pretrain": 320, "finetune": 192, "fold_pretrain": 128, "fold_finetune": 96, "source": 128, "limit": 400},
+}
 # Leave-one-source-out folds per task: the sources a model can be trained without while every label keeps
 # a source (crd_partial and kermany_224 cannot: they alone carry most COVID-19 and every child).
-HELD_OUT = {"covid_normal": ("nih", "jsrt", "ieee8023"), "covid_pneumonia": ("nih", "ieee8023")}
+HELD_OUT = {"covid_normal": ("nih", "jsrt", "chexpert", "ieee8023"), "covid_pneumonia": ("nih", "chexpert", "ieee8023")}
 # Each class's sampling mass split between age groups (loop.balanced_weights): Model 2's pneumonias are led
-# by adults (nih, ieee8023) so that the children of one hospital cannot carry the class.
+# by adults (nih, chexpert, ieee8023) so that the children of one hospital cannot carry the class; in
+# pretraining adult pneumonia now has two hospitals of about 300 images each, so adults lead there too.
 AGE_MASS = {"covid_normal": {"normal": {"adult": 0.7, "pediatric": 0.3}},
             "covid_pneumonia": {"pneumonia": {"adult": 0.8, "pediatric": 0.2}},
-            "pretrain": {"normal": {"adult": 0.7, "pediatric": 0.3}, "pneumonia": {"adult": 0.6, "pediatric": 0.4}}}
+            "pretrain": {"normal": {"adult": 0.7, "pediatric": 0.3}, "pneumonia": {"adult": 0.7, "pediatric": 0.3}}}
 # shipped: contract v2's lung-field input and the measures against shortcuts; baseline: neither (v1's
 # central 224x224, no augmentation, fixed scaling, natural sampling), for the audits' comparison.
 # shipped also fine-tunes with a 14x14 CAM grid (model.dilate_last_stage) and lung guidance: `guide` times
 # the share of its COVID-19 evidence outside the lungs is added to the loss (loop.train_classifier).
-VARIANTS = {"shipped": {"aug": True, "standardise": True, "balanced": True, "input": "lung_field",
-                        "fine_cam": True, "guide": 1.0},
-            "baseline": {"aug": False, "standardise": False, "balanced": False, "input": "central",
-                         "fine_cam": False, "guide": 0.0}}
+# The recipe search's options (RECIPES) default to the v3 recipe: internal resolution, widths, the source
+# adversary's peak weight (adversary.py) and the share of images given another source's look (augment.py).
+V3 = {"internal": 112, "widths": (16, 32, 64, 128), "adversary": 0.0, "appearance": 0.0}
+VARIANTS = {"shipped": dict(V3, aug=True, standardise=True, balanced=True, input="lung_field", fine_cam=True,
+                            guide=1.0),
+            "baseline": dict(V3, aug=False, standardise=False, balanced=False, input="central", fine_cam=False,
+                             guide=0.0)}
+# Recipes tried on the leave-one-source-out folds (docs/EVALUATION.md, "What we tried"); --recipe applies one to
+# the shipped variant.
+RECIPES = {"v3": {}, "res160": {"internal": 160}, "adversary": {"adversary": 0.5}, "appearance": {"appearance": 0.5},
+           "wide": {"widths": (16, 32, 64, 192)}}
 
 
 def parse_args(argv=None):
@@ -61,7 +75,9 @@ def parse_args(argv=None):
     ap.add_argument("--out", default="models")
     ap.add_argument("--aux", default=None, help="baseline + source classifiers (default build/baseline, "
                                                 "build/smoke-baseline with --smoke)")
-    ap.add_argument("--smoke", action="store_true", help="tiny subset and schedule (CI)")
+    ap.add_argument("--smoke", action="store_true", help="tiny subset and schedule (CI); = --schedule smoke")
+    ap.add_argument("--schedule", default="full", choices=sorted(SCHEDULES), help="samples drawn per stage")
+    ap.add_argument("--recipe", default="v3", choices=sorted(RECIPES), help="the shipped variant's recipe")
     ap.add_argument("--init", default=None, help="state_dict on disk to start the backbone from")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--threads", type=int, default=2)
@@ -100,6 +116,12 @@ def age_mass(key, classes):
     return {classes.index(c): m for c, m in AGE_MASS.get(key, {}).items()}
 
 
+def classifier(n_classes, v, fine_cam=None):
+    """An untrained net shaped as variant `v` says."""
+    return Classifier(n_classes, v["standardise"], widths=v["widths"],
+                      fine_cam=v["fine_cam"] if fine_cam is None else fine_cam, internal=v["internal"])
+
+
 def fine_tune(name, clf, backbone_state, tr, n_samples, v, seed, log, tag):
     """Fine-tune one binary model from a pretrained backbone; returns the prior correction."""
     clf.backbone.load_state_dict(backbone_state)
@@ -108,7 +130,8 @@ def fine_tune(name, clf, backbone_state, tr, n_samples, v, seed, log, tag):
     w = loop.balanced_weights(tr.rows, y, age_mass=age_mass(name, classes)) if v["balanced"] else None
     masks = tr.lung_masks() if v["guide"] > 0 else None
     loop.train_classifier(clf, tr.x, y, n_samples, lr=1e-3, seed=seed + 1, weights=w, aug=v["aug"], log=log, tag=tag,
-               masks=masks, guide=v["guide"])
+                          masks=masks, guide=v["guide"], rows=tr.rows, adversary=v["adversary"],
+                          appearance=v["appearance"])
     return loop.prior_correction(clf, y) if v["balanced"] else 0.0
 
 
@@ -151,7 +174,7 @@ def cross_fitted(name, pre_loso, tr, va, cfg, v, seed, aux, log):
     for src in HELD_OUT[name]:
         keep = np.array([r["source"] != src for r in tr.rows])
         torch.manual_seed(seed + 1)
-        clf = Classifier(2, v["standardise"], fine_cam=v["fine_cam"])
+        clf = classifier(2, v)
         prior = fine_tune(name, clf, pre_loso.backbone.state_dict(), tr.subset(keep), cfg["fold_finetune"], v, seed,
                           log, tag=f"{name}/without-{src}")
         torch.save(clf.state_dict(), os.path.join(aux, "loso", f"{name}-without-{src}.pt"))
@@ -189,7 +212,7 @@ def calibrate_pooled(name, clf, va, pool, log):
 
 
 def run_variant(vname, args, cfg, manifest, log):
-    v = VARIANTS[vname]
+    v = dict(VARIANTS[vname], **(RECIPES[args.recipe] if vname == "shipped" else {}))
     seed = args.seed
     aux = args.aux
     lim = cfg["limit"]
@@ -200,7 +223,7 @@ def run_variant(vname, args, cfg, manifest, log):
 
     pre, reused, saved = pretrained(vname, split("train", set(PRETRAIN_CLASSES)), cfg["pretrain"], args, v, log)
     info = {"seed": seed, "schedule": {k: v_ for k, v_ in cfg.items() if k != "limit"},
-            "measures": v, "lung_model": lung_model_id(args.out) if fields else None, "pretrain_classes": list(PRETRAIN_CLASSES), "init": args.init,
+            "measures": v, "recipe": args.recipe if vname == "shipped" else None, "lung_model": lung_model_id(args.out) if fields else None, "pretrain_classes": list(PRETRAIN_CLASSES), "init": args.init,
             "sampling_age_mass": AGE_MASS, "pretrain_reused_from": saved if reused else None}
     pre_loso = None
     if vname == "shipped":
@@ -214,7 +237,7 @@ def run_variant(vname, args, cfg, manifest, log):
         va = split("val", set(classes))
         pool = cross_fitted(name, pre_loso, tr, va, cfg, v, seed, aux, log) if pre_loso is not None else None
         torch.manual_seed(seed + 1)
-        clf = Classifier(2, v["standardise"], fine_cam=v["fine_cam"])
+        clf = classifier(2, v)
         res = fit_head(name, clf, pre, tr, va, cfg, v, seed, log, quantize=vname == "shipped", pool=pool)
         if vname == "shipped":
             save_shipped(name, clf, res, manifest, dict(info, folds=res.get("folds")), args.out, log)
@@ -222,7 +245,8 @@ def run_variant(vname, args, cfg, manifest, log):
                 json.dump({"temperature": res["temperature"], "threshold": res["threshold"],
                            "inconclusive": {"low": res["band"][0], "high": res["band"][1]},
                            "held_out": list(HELD_OUT[name]), "folds": res["folds"],
-                           "standardise": v["standardise"], "fine_cam": v["fine_cam"]}, f, indent=1)
+                           "standardise": v["standardise"], "fine_cam": v["fine_cam"],
+                           "internal": v["internal"], "widths": list(v["widths"])}, f, indent=1)
         else:
             torch.save(clf.state_dict(), os.path.join(aux, f"{name}.pt"))
             with open(os.path.join(aux, f"{name}.json"), "w") as f:
@@ -240,7 +264,7 @@ def pretrained(tag, pool_tr, n_samples, args, v, log):
     """A backbone pretrained on `pool_tr` (4 classes), or the one an earlier run with the same seed and data
     saved in --aux (with --reuse-pretrain). Every net's initial weights come from the seed."""
     torch.manual_seed(args.seed)
-    pre = Classifier(len(PRETRAIN_CLASSES), v["standardise"])
+    pre = classifier(len(PRETRAIN_CLASSES), v, fine_cam=False)
     saved = os.path.join(args.aux, f"{tag}_backbone.pt")
     reused = args.reuse_pretrain and os.path.exists(saved)
     if reused:
@@ -299,7 +323,7 @@ def fit_source_classifier(backbone_state, x, rows, names, n_samples, v, seed, lo
     """A source classifier fine-tuned from a pretrained backbone with variant `v`'s measures."""
     y = np.array([names.index(r["source"]) for r in rows])
     torch.manual_seed(seed + 2)
-    clf = Classifier(len(names), v["standardise"])
+    clf = classifier(len(names), v, fine_cam=False)
     clf.backbone.load_state_dict(backbone_state)
     w = loop.balanced_weights(rows, y, key="label") if v["balanced"] else None
     loop.train_classifier(clf, x, y, n_samples, lr=1e-3, seed=seed + 2, weights=w, aug=v["aug"], log=log, tag=tag)
@@ -314,7 +338,7 @@ def source_names(manifest):
 def main(argv=None):
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
-    cfg = SMOKE if args.smoke else FULL
+    cfg = SCHEDULES["smoke" if args.smoke else args.schedule]
     if args.aux is None:
         args.aux = os.path.join("build", "smoke-baseline" if args.smoke else "baseline")
     os.makedirs(args.out, exist_ok=True)

@@ -12,7 +12,7 @@ from PIL import Image
 from . import metrics, predictor
 from .calibrate import softmax1
 from .loop import run_batches
-from .model import Classifier
+from .model import INTERNAL, WIDTHS, Classifier
 from .train import TASKS
 
 RESOLUTION_MIN_SIDE = 448
@@ -21,10 +21,12 @@ RESOLUTION_TARGET = 224
 GROUPS = {
     "adult normal (nih)": lambda r: r["label"] == "normal" and r["source"] == "nih",
     "adult normal (crd/RSNA)": lambda r: r["label"] == "normal" and r["source"] == "crd_partial",
+    "adult normal (chexpert, Stanford)": lambda r: r["label"] == "normal" and r["source"] == "chexpert",
     "adult normal (JSRT, Japan)": lambda r: r["label"] == "normal" and r["source"] == "jsrt",
     "pediatric normal (kermany)": lambda r: r["label"] == "normal" and r["age_group"] == "pediatric",
     "adult nodule (JSRT)": lambda r: r["label"] == "nodule",
     "adult pneumonia (nih)": lambda r: r["label"] == "pneumonia" and r["source"] == "nih",
+    "adult pneumonia (chexpert, Stanford)": lambda r: r["label"] == "pneumonia" and r["source"] == "chexpert",
     "adult pneumonia (ieee8023)": lambda r: r["label"] == "pneumonia" and r["source"] == "ieee8023",
     "pediatric pneumonia (kermany)": lambda r: r["label"] == "pneumonia" and r["age_group"] == "pediatric",
     "adult COVID-19 (crd_partial)": lambda r: r["label"] == "covid" and r["source"] == "crd_partial",
@@ -92,7 +94,8 @@ def resolution_audit(files, rows, pred, models_dir, cards, log):
 
 
 def load_fold(aux, name, src, info):
-    clf = Classifier(2, info.get("standardise", True), fine_cam=info.get("fine_cam", True))
+    clf = Classifier(2, info.get("standardise", True), fine_cam=info.get("fine_cam", True),
+                     widths=tuple(info.get("widths", WIDTHS)), internal=info.get("internal", INTERNAL))
     clf.load_state_dict(torch.load(os.path.join(aux, "loso", f"{name}-without-{src}.pt"), map_location="cpu"))
     return clf.eval()
 

@@ -81,6 +81,7 @@ class LungFields:
         self.manifest, self.models_dir, self.log = manifest, models_dir, log
         self.dir = folder(manifest, models_dir)
         self._net = None
+        self._subsets = {}  # split -> [(prefix, sorted row indices)] of subset entries used in this process
 
     def _prefix(self, split, idx):
         n = len(self.manifest.rows(split))
@@ -115,7 +116,15 @@ class LungFields:
         n = len(self.manifest.rows(split))
         if idx is None or os.path.exists(os.path.join(self.dir, f"{split}.field.u8")) or len(idx) > n // 4:
             return self._make(split, None), (slice(None) if idx is None else np.asarray(idx, np.int64))
-        return self._make(split, idx), slice(None)
+        idx = np.asarray(idx, np.int64)
+        for prefix, have in self._subsets.get(split, []):  # a subset of a subset already made: read from it
+            pos = np.searchsorted(have, idx)
+            if np.all(pos < len(have)) and np.array_equal(have[np.minimum(pos, len(have) - 1)], idx):
+                return prefix, pos
+        prefix = self._make(split, idx)
+        if np.all(np.diff(idx) > 0):  # rows lie in the entry in idx order: searchable when sorted
+            self._subsets.setdefault(split, []).append((prefix, idx))
+        return prefix, slice(None)
 
     def masks(self, split, idx=None):
         prefix, take = self._source(split, idx)
