@@ -19,7 +19,7 @@ LabelledEvaluation evaluate_labelled(const std::string& model_key, const std::ve
   e.model = model_key;
   e.labels = read_labels(paths, tables);
   const Truth negative = negative_class_for(model_key);
-  std::vector<Scored> cases;
+  std::vector<Scored>& cases = e.cases;
   for (size_t i = 0; i < paths.size(); ++i) {
     const Truth t = e.labels.truth[i];
     const BatchPrediction pred = i < predictions.size() ? predictions[i] : BatchPrediction{};
@@ -60,6 +60,12 @@ std::string evaluation_json(const LabelledEvaluation& e) {
   s += "]";
   const SiteThreshold& at95 = e.site[1];
   s += ",\"site_threshold\":" + (at95.allowed ? json::number(at95.threshold) : "null");
+  std::string p = "[", positive = "[";
+  for (size_t i = 0; i < e.cases.size(); ++i) {
+    p += (i ? "," : "") + json::number(e.cases[i].p);
+    positive += std::string(i ? "," : "") + (e.cases[i].positive ? "1" : "0");
+  }
+  s += ",\"cases\":{\"p\":" + p + "],\"positive\":" + positive + "]}";
   return s + "," + figures.substr(1);
 }
 

@@ -35,6 +35,7 @@ struct LabelledEvaluation {
   int no_result = 0;     // this model's classes, not analysed (error, skipped, cancelled)
   int unlabelled = 0;    // analysed images without a label (label tables not counted)
   Labels labels;
+  std::vector<Scored> cases;  // what the figures were computed from, in the order of the rows
 };
 
 // `paths` and `predictions` are the batch's rows in the same order.
@@ -42,7 +43,8 @@ LabelledEvaluation evaluate_labelled(const std::string& model_key, const std::ve
                                      const std::vector<BatchPrediction>& predictions, const std::vector<LabelTable>& tables,
                                      double threshold, double band_low, double band_high);
 
-// { model, counts, label problems, every figure of metrics_json, site_thresholds, site_threshold (0.95) }
+// { model, counts, label problems, every figure of metrics_json, site_thresholds, site_threshold (0.95),
+//   cases: { p: [...], positive: [0|1, ...] } (so that others can recompute the figures from the same numbers) }
 std::string evaluation_json(const LabelledEvaluation& e);
 
 }  // namespace xr
