@@ -35,6 +35,8 @@ grep -v '^//# sourceMappingURL' node_modules/jpeg-lossless-decoder-js/release/lo
 mkdir -p "$site/licences"
 cp /usr/share/doc/fonts-dejavu-core/copyright "$site/licences/DejaVu-fonts.txt"
 cp node_modules/client-zip/LICENSE.txt "$site/licences/client-zip.txt"
+# ImPlot 0.16 (MIT), compiled into xraylens.wasm: the "Your data" plots
+cp third_party/implot/LICENSE "$site/licences/ImPlot.txt"
 cp "$wasm"/xraylens.{js,wasm} "$site/"
 node tools/site_models.mjs models "$wasm/models" "$site/models"
 node tools/make_dist.mjs --stamp "$site"
