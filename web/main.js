@@ -67,7 +67,9 @@ function applySiteThresholds() {
     state.app.setSiteThreshold(i, site ? site.threshold : null, site ? state.app.siteThresholdNote(site.threshold, site.n, site.date) : '');
   });
   if (dropped.length) showMessage(`The site threshold of ${dropped.join(' and ')} was removed: the model has changed since it was adopted (its sha256 differs).`, true);
-  const data = Object.fromEntries(Object.entries(state.site).map(([k, v]) => [`site-${k}`, String(v.threshold)]));
+  // #your-data's data-site-<model key>: the site threshold in use (dataset names are camelCase)
+  const camel = (key) => `site-${key}`.replace(/-(\w)/g, (_, c) => c.toUpperCase());
+  const data = Object.fromEntries(Object.entries(state.site).map(([k, v]) => [camel(k), String(v.threshold)]));
   for (const k of Object.keys($('your-data').dataset)) if (k.startsWith('site')) delete $('your-data').dataset[k];
   Object.assign($('your-data').dataset, data);
   state.batch?.refreshRows();

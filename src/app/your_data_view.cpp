@@ -161,16 +161,22 @@ void draw_your_data(AppState& s, const Host& host) {
   const xr::LabelledEvaluation& e = *slot;
   draw_counts(e, s.models[static_cast<size_t>(s.model)].title);
   ImGui::Spacing();
-  draw_figures(e.metrics);
-  ImGui::Spacing();
-  const float side = std::min(em(17), (ImGui::GetContentRegionAvail().x - em(1)) / 2);
-  draw_roc(e, s.your_data.site[static_cast<size_t>(s.model)], e.site[static_cast<size_t>(s.your_data.target)], side);
-  track(s, "roc-plot");
-  ImGui::SameLine();
-  draw_reliability(e.metrics, side);
-  track(s, "reliability-plot");
-  ImGui::Spacing();
-  draw_site(s, host, e);
+  // figures and the site threshold on the left, the two plots stacked on the right
+  const float side = std::min(em(14), ImGui::GetContentRegionAvail().x * 0.4f);
+  if (ImGui::BeginTable("your-data-layout", 2, ImGuiTableFlags_SizingStretchProp)) {
+    ImGui::TableSetupColumn("figures", ImGuiTableColumnFlags_WidthStretch);
+    ImGui::TableSetupColumn("plots", ImGuiTableColumnFlags_WidthFixed, side);
+    ImGui::TableNextColumn();
+    draw_figures(e.metrics);
+    ImGui::Spacing();
+    draw_site(s, host, e);
+    ImGui::TableNextColumn();
+    draw_roc(e, s.your_data.site[static_cast<size_t>(s.model)], e.site[static_cast<size_t>(s.your_data.target)], side);
+    track(s, "roc-plot");
+    draw_reliability(e.metrics, side);
+    track(s, "reliability-plot");
+    ImGui::EndTable();
+  }
   ImGui::EndChild();
 }
 

@@ -23,6 +23,11 @@ std::string normal_path(std::string p) {
   return p;
 }
 
+bool ends_with(const std::string& s, const char* suffix) {
+  const size_t n = std::char_traits<char>::length(suffix);
+  return s.size() > n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
 std::string base_name(const std::string& p) {
   const auto slash = p.find_last_of('/');
   return slash == std::string::npos ? p : p.substr(slash + 1);
@@ -130,8 +135,7 @@ Truth truth_from_folders(const std::string& path, bool* conflict) {
 
 bool is_label_table(const std::string& path) {
   const std::string p = lower_trimmed(path);
-  const auto ends = [&](const char* ext) { return p.size() > 4 && p.compare(p.size() - 4, 4, ext) == 0; };
-  return ends(".csv") || ends(".tsv");
+  return ends_with(p, ".csv") || ends_with(p, ".tsv");
 }
 
 Labels read_labels(const std::vector<std::string>& paths, const std::vector<LabelTable>& tables) {
@@ -162,7 +166,7 @@ Labels read_labels(const std::vector<std::string>& paths, const std::vector<Labe
     const std::string text = table.text;
     const size_t eol = text.find_first_of("\r\n");
     const std::string first = text.substr(0, eol);
-    const bool tsv = lower_trimmed(where).size() > 4 && lower_trimmed(where).compare(lower_trimmed(where).size() - 4, 4, ".tsv") == 0;
+    const bool tsv = ends_with(lower_trimmed(where), ".tsv");
     const char delim = tsv || first.find('\t') != std::string::npos ? '\t'
                        : first.find(';') != std::string::npos && first.find(',') == std::string::npos ? ';' : ',';
     const auto rows = parse_table(text, delim);
@@ -191,8 +195,7 @@ Labels read_labels(const std::vector<std::string>& paths, const std::vector<Labe
         if (rel != by_path.end()) hits.push_back(rel->second);
         else
           for (size_t i = 0; i < n; ++i)
-            if (norm[i] == name || (norm[i].size() > name.size() && norm[i].compare(norm[i].size() - name.size(), name.size(), name) == 0 &&
-                                    norm[i][norm[i].size() - name.size() - 1] == '/'))
+            if (norm[i] == name || ends_with(norm[i], ("/" + name).c_str()))
               hits.push_back(i);
       } else {
         const auto it = by_name.find(name);
