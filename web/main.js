@@ -146,6 +146,9 @@ function announceYourData(evaluations) {
   const lines = MODELS.flatMap((m) => yourDataLines(evaluations[m.key], m.title));
   const labelled = Math.max(0, ...MODELS.map((m) => evaluations[m.key]?.labelled ?? 0));
   announce(el, lines.join('. '), { ...site, evaluated: 'yes', labelled: String(labelled) });
+  // a label table that could not be used, in a batch without any label, would otherwise go unseen
+  const problems = evaluations[MODELS[0].key]?.label_problems ?? [];
+  if (!labelled && problems.length) showMessage(`No labels were read from this batch: ${problems.join(' ')}`, true);
 }
 
 // A file chosen while another is being analysed waits for it; the last one chosen is the one shown.
