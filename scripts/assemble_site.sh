@@ -13,7 +13,7 @@ cp web/index.html web/favicon.svg web/style.css web/boot.js web/main.js web/mode
 cp web/analysis.js web/analysis_client.js web/analysis_worker.js web/wasm_module.js "$site/"
 cp web/offline.js web/sw.js web/dicom.js web/dicom_codecs.js web/dicom_colour.js web/dicom_rle.js "$site/"
 cp web/runtime.js web/csv.js web/download.js "$site/"
-cp web/batch.js web/batch_ui.js web/zip.js web/report.js "$site/"
+cp web/batch.js web/batch_ui.js web/zip.js web/report.js web/site_threshold.js web/your_data_text.js "$site/"
 # dicom-parser ships only a UMD build: run it with `this` bound to an object, as an ES module.
 { echo 'const root = {};'; echo '(function () {'; grep -v '^//# sourceMappingURL' node_modules/dicom-parser/dist/dicomParser.min.js
   echo '}).call(root);'; echo 'export default root.dicomParser;'; } > "$site/dicom_parser.mjs"
@@ -35,6 +35,8 @@ grep -v '^//# sourceMappingURL' node_modules/jpeg-lossless-decoder-js/release/lo
 mkdir -p "$site/licences"
 cp /usr/share/doc/fonts-dejavu-core/copyright "$site/licences/DejaVu-fonts.txt"
 cp node_modules/client-zip/LICENSE.txt "$site/licences/client-zip.txt"
+# ImPlot 0.16 (MIT), compiled into xraylens.wasm: the "Your data" plots
+cp third_party/implot/LICENSE "$site/licences/ImPlot.txt"
 cp "$wasm"/xraylens.{js,wasm} "$site/"
 node tools/site_models.mjs models "$wasm/models" "$site/models"
 node tools/make_dist.mjs --stamp "$site"

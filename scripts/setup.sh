@@ -16,7 +16,7 @@ APT_PACKAGES=(
   python3-sklearn python3-matplotlib python3-skimage
   dcmtk python3-pydicom libopenjp2-tools
   dpkg-dev
-  fonts-dejavu-core python3-fonttools
+  fonts-dejavu-core python3-fonttools curl
 )
 
 SUDO=""
@@ -71,6 +71,31 @@ fetch_source zlib zlib inflate.c
 fetch_source libwebp libwebp src/dec/vp8_dec.c
 fetch_source tiff tiff libtiff/tif_open.c
 fetch_source libjpeg-turbo libjpeg-turbo jdapimin.c
+
+# ImPlot 0.16 (MIT; the newest release that compiles against Debian's Dear ImGui 1.86) into
+# third_party/implot: from ../shared/vendor where it lies beside the clone, else upstream's release
+# tarball; every file checked against scripts/implot.sha256 either way.
+ensure_implot() {
+  local dest=third_party/implot
+  if [ -f "$dest/implot.cpp" ] && (cd "$dest" && sha256sum --quiet -c ../../scripts/implot.sha256) 2>/dev/null; then return; fi
+  rm -rf "$dest" && mkdir -p "$dest"
+  if [ -f ../shared/vendor/implot-0.16/implot.cpp ]; then
+    cp ../shared/vendor/implot-0.16/{implot.h,implot.cpp,implot_internal.h,implot_items.cpp,LICENSE} "$dest/"
+  else
+    local tmp; tmp=$(mktemp -d)
+    if ! curl -fsSL https://github.com/epezent/implot/archive/refs/tags/v0.16.tar.gz -o "$tmp/implot.tar.gz"; then
+      echo "setup: could not download ImPlot 0.16 from github.com/epezent/implot (network?)" >&2; exit 1
+    fi
+    tar -xzf "$tmp/implot.tar.gz" -C "$tmp"
+    cp "$tmp"/implot-0.16/{implot.h,implot.cpp,implot_internal.h,implot_items.cpp,LICENSE} "$dest/"
+    rm -rf "$tmp"
+  fi
+  if ! (cd "$dest" && sha256sum --quiet -c ../../scripts/implot.sha256); then
+    echo "setup: ImPlot's files do not match scripts/implot.sha256; refusing them" >&2; rm -rf "$dest"; exit 1
+  fi
+  echo "setup: ImPlot 0.16 in $dest"
+}
+ensure_implot
 
 # npm packages, pinned by package-lock.json.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -63,12 +63,13 @@ export class Analysis {
     return this.#run(bytes, {}, false);
   }
 
-  // The labelled copy of the open study for `result` ({ pCovid, threshold, title }): { name, png }.
+  // The labelled copy of the open study for `result` ({ pCovid, threshold, title, thresholdNote }): { name, png };
+  // thresholdNote names an adopted site threshold.
   labelledCopy(result, date, name) {
     const m = this.module;
     return {
       name: m.labelledCopyName(result.pCovid, result.threshold, name),
-      png: new Uint8Array(m.labelledCopyPng(result.pCovid, result.threshold, result.title, date, name)),
+      png: new Uint8Array(m.labelledCopyPng(result.pCovid, result.threshold, result.title, date, name, result.thresholdNote ?? '')),
     };
   }
 

@@ -2,10 +2,13 @@
 // (analysis_worker.js: the page's own analysis), so that the main thread only hands out files and fills
 // the ImGui table. Files are read by the workers; only File handles and each row's small result stay
 // here, so memory does not grow with the queue. Exports: the table as CSV, labelled copies as a ZIP.
+// A labelled batch (folders named covid/normal/pneumonia, CSV/TSV label tables in the selection) is
+// evaluated by the core when it ends: this file hands over the paths, probabilities and table text.
 import { AnalysisWorker } from './analysis_client.js';
 import { MODELS } from './models.js';
 import { CSV_HEADER, csvRow } from './csv.js';
 import { ZipWriter } from './zip.js';
+import { yourDataLines } from './your_data_text.js';
 
 const IN_FLIGHT = 2; // jobs handed to a worker ahead, so it never waits for the main thread
 const OUTSIDE_DIR = 'outside_the_models_scope';
@@ -42,13 +45,19 @@ export function droppedFiles(dataTransfer) {
 const byPath = (a, b) => a.path.localeCompare(b.path, undefined, { numeric: true });
 
 export class Batch {
-  // app: the ImGui app's embind API; onRow(row) after each row; announce(data, text) for #batch.
-  // compiled, models: the page's compiled module and model files (promises), which every worker takes.
-  constructor({ app, compiled, models, thresholds, announce, workerCount = defaultWorkerCount() }) {
+  // app: the ImGui app's embind API; announce(data, text) for #batch; onEvaluated(evaluations) when a
+  // batch's figures are made. compiled, models: the page's compiled module and model files (promises),
+  // which every worker takes. card(key): a model's card; operating(result): the result under the
+  // operating point in use (the card's or an adopted site threshold: verdict, threshold, thresholdNote).
+  constructor({ app, compiled, models, card, operating, announce, onEvaluated, workerCount = defaultWorkerCount() }) {
     this.app = app;
     this.compiled = compiled;
     this.models = models;
-    this.thresholds = thresholds; // key -> the model's threshold (for rows without a result)
+    this.card = card;
+    this.operating = operating;
+    this.onEvaluated = onEvaluated;
+    this.tables = []; // promises of { path, text }: the label tables of the selection
+    this.evaluations = {}; // model key -> the core's figures (labelled_evaluation.h)
     this.announce = announce;
     this.workerCount = workerCount;
     this.workers = [];
@@ -68,12 +77,17 @@ export class Batch {
     return Promise.all(this.workers.map((w) => w.ready));
   }
 
-  // Queues files ({ file, path }); a new batch replaces a finished one, a running one grows.
+  // Queues files ({ file, path }); a new batch replaces a finished one, a running one grows. Label tables
+  // (the core's rule: .csv, .tsv) are read for the figures, not analysed.
   add(items) {
-    if (!items.length) return;
+    const tables = items.filter((it) => this.app.isLabelTable(it.path));
+    const images = items.filter((it) => !this.app.isLabelTable(it.path));
+    if (!images.length) return;
     if (!this.running) this.#reset();
+    const read = (t) => t.file.text().then((text) => ({ path: t.path, text }), () => ({ path: t.path, text: '' }));
+    this.tables.push(...tables.map(read));
     const start = this.rows.length;
-    const rows = [...items].sort(byPath).map((it, i) => ({ index: start + i, path: it.path, file: it.file, status: 'queued' }));
+    const rows = [...images].sort(byPath).map((it, i) => ({ index: start + i, path: it.path, file: it.file, status: 'queued' }));
     this.rows.push(...rows);
     this.queue.push(...rows);
     this.app.batchAddRows(rows.map((r) => r.path));
@@ -108,6 +122,9 @@ export class Batch {
   #reset() {
     this.rows = [];
     this.queue = [];
+    this.tables = [];
+    this.evaluations = {};
+    this.app.clearYourData();
     this.done = 0;
     this.t0 = performance.now();
     this.pausedMs = 0;
@@ -155,7 +172,36 @@ export class Batch {
       this.running = false;
       this.paused = false;
       this.elapsedMs = performance.now() - this.t0 - this.pausedMs;
+      this.evaluated = this.evaluate();
     }
+  }
+
+  // Each model's figures on the labelled files of this batch, by the core (the app keeps them for its
+  // Your data tab); rows of an unlabelled batch make figures with labelled 0.
+  async evaluate() {
+    const rows = this.rows;
+    const tables = await Promise.all(this.tables);
+    if (rows !== this.rows) return this.evaluations; // a new batch started meanwhile
+    const paths = rows.map((r) => r.path);
+    MODELS.forEach((m, i) => {
+      const card = this.card(m.key);
+      const predictions = rows.map((r) => {
+        const res = r.results?.find((x) => x.key === m.key && !x.error);
+        return { p: res ? res.pCovid : null, gateOk: r.gate === 'ok' };
+      });
+      const input = {
+        model: m.key, paths, predictions, tables,
+        threshold: card?.threshold ?? NaN, bandLow: card?.inconclusive?.low ?? NaN, bandHigh: card?.inconclusive?.high ?? NaN,
+      };
+      this.evaluations[m.key] = JSON.parse(this.app.evaluateBatch(i, input));
+    });
+    this.onEvaluated?.(this.evaluations);
+    return this.evaluations;
+  }
+
+  // The table's verdicts again, after the operating point changed (a site threshold adopted or removed).
+  refreshRows() {
+    for (const r of this.rows) if (r.status === 'done') this.app.batchSetRow(r.index, this.#rowView(r));
   }
 
   // The row as the ImGui table shows it.
@@ -164,7 +210,7 @@ export class Batch {
     const note = [r.error, r.warning, r.results?.map((x) => x.error).filter(Boolean).join(' ')].filter(Boolean).join(' ');
     return {
       status: r.status, gate: r.gate || '', note,
-      verdicts: cells.map((c) => c?.verdict || ''), probs: cells.map((c) => (c?.pCovid ?? -1)),
+      verdicts: cells.map((c) => (c && !c.error ? this.operating(c).verdict : '')), probs: cells.map((c) => (c?.pCovid ?? -1)),
     };
   }
 
@@ -190,17 +236,25 @@ export class Batch {
     );
   }
 
-  // The table in the predictor's columns: one line per file and model (the selected model, or both).
+  // The table in the predictor's columns: one line per file and model (the selected model, or both),
+  // verdicts under the operating point in use; a labelled batch's figures follow as '#' lines.
   csv(keys) {
     const lines = [CSV_HEADER];
     for (const r of this.rows) {
       for (const key of keys) {
         const res = r.results?.find((x) => x.key === key);
-        const threshold = res?.threshold ?? this.thresholds(key) ?? '';
+        const op = res && !res.error ? this.operating(res) : null;
+        const threshold = op?.threshold ?? this.card(key)?.threshold ?? '';
         if (r.status !== 'done') lines.push(csvRow([r.path, key, '', '', threshold, '', '', r.error || r.status]));
-        else if (!res || res.error) lines.push(csvRow([r.path, key, '', '', threshold, r.gate, r.warning, res?.error || 'no result']));
-        else lines.push(csvRow([r.path, key, res.pCovid.toFixed(6), res.verdict, threshold, r.gate, r.warning, '']));
+        else if (!op) lines.push(csvRow([r.path, key, '', '', threshold, r.gate, r.warning, res?.error || 'no result']));
+        else lines.push(csvRow([r.path, key, res.pCovid.toFixed(6), op.verdict, threshold, r.gate, r.warning, '']));
       }
+    }
+    for (const key of keys) {
+      const title = MODELS.find((m) => m.key === key).title;
+      lines.push(...yourDataLines(this.evaluations[key], title).map((l) => `# ${l}`));
+      const note = this.operating({ key, pCovid: 0, threshold: this.card(key)?.threshold ?? 0.5 }).thresholdNote;
+      if (note) lines.push(`# ${title}: verdicts use a ${note} (research use)`);
     }
     return lines.join('\n') + '\n';
   }
@@ -220,9 +274,10 @@ export class Batch {
     const next = () => todo.shift();
     const one = async (w) => {
       for (let r = next(); r; r = next()) {
-        const res = r.results.find((x) => x.key === key);
+        const res = this.operating(r.results.find((x) => x.key === key));
         w.busy += 1;
-        const msg = await w.client.request({ type: 'copy', file: r.file, result: { pCovid: res.pCovid, threshold: res.threshold, title: res.title }, date });
+        const result = { pCovid: res.pCovid, threshold: res.threshold, title: res.title, thresholdNote: res.thresholdNote };
+        const msg = await w.client.request({ type: 'copy', file: r.file, result, date });
         w.busy -= 1;
         if (msg.error) errors.push(`${r.path}: ${msg.error}`);
         else {

@@ -5,15 +5,18 @@ import { saveBlob } from './download.js';
 
 const today = () => new Date().toISOString().slice(0, 10);
 
-// app: the ImGui app; thresholds(key): a model's threshold; selectedKeys(): the models
-// whose rows the exports hold; analyse(file): opens a file in the viewer; showMessage(text, isError).
-export function wireBatch({ app, compiled, models, thresholds, selectedKeys, analyse, showMessage }) {
+// app: the ImGui app; card(key): a model's card; operating(result): the result under the operating point in
+// use; selectedKeys(): the models whose rows the exports hold; analyse(file): opens a file in the viewer;
+// showMessage(text, isError); onEvaluated(evaluations): a batch's figures are made.
+export function wireBatch({ app, compiled, models, card, operating, selectedKeys, analyse, showMessage, onEvaluated }) {
   const status = document.getElementById('batch');
   const batch = new Batch({
     app,
     compiled,
     models,
-    thresholds,
+    card,
+    operating,
+    onEvaluated,
     announce: (data, text) => {
       for (const k of Object.keys(status.dataset)) if (!k.startsWith('export')) delete status.dataset[k];
       Object.assign(status.dataset, data);

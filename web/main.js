@@ -10,12 +10,16 @@ import { modelCardText } from './model_card_text.js';
 import { saveBlob } from './download.js';
 import { reportPng } from './report.js';
 import { wireBatch } from './batch_ui.js';
+import { loadSiteThresholds, removeSiteThreshold, saveSiteThreshold } from './site_threshold.js';
+import { yourDataLines } from './your_data_text.js';
 
 const NOTICE_KEY = 'xraylens.notice.v1';
 
 const $ = (id) => document.getElementById(id);
 // study: { name, info (the analysis's result), display, lungs }; results[i]: MODELS[i]'s answer
-const state = { app: null, worker: null, models: new Map(), model: 0, compare: false, study: null, results: [], busy: false, next: null };
+// site: model key -> the site threshold adopted in this browser and still valid for the loaded model
+const state = { app: null, worker: null, models: new Map(), model: 0, compare: false, study: null, results: [], busy: false, next: null, site: {} };
+const today = () => new Date().toISOString().slice(0, 10);
 
 function announce(el, text, data = {}) {
   el.textContent = text;
@@ -36,6 +40,42 @@ function modelStatus(m) {
   return { ...m, detail, cardText: modelCardText(m.card) };
 }
 
+// A model's result under the operating point in use: the card's, or the site threshold adopted for that
+// model (the core's rule, verdict.h operating_point), with the words that name it.
+function operating(r) {
+  const site = state.site[r.key];
+  const op = state.app.applyOperatingPoint(r, site ? site.threshold : null);
+  return { ...r, ...op, thresholdNote: site ? state.app.siteThresholdNote(site.threshold, site.n, site.date) : '' };
+}
+
+// The site thresholds kept in this browser, checked against the loaded models' sha256 (a changed model
+// drops its threshold, with a message), handed to the app, and every verdict on screen redone.
+function applySiteThresholds() {
+  const stored = loadSiteThresholds();
+  const dropped = [];
+  state.site = {};
+  MODELS.forEach((m, i) => {
+    const entry = stored[m.key];
+    const card = state.models.get(m.key)?.card;
+    if (entry && card && entry.sha256 !== card.sha256) {
+      removeSiteThreshold(m.key);
+      dropped.push(m.title);
+    } else if (entry && card && Number.isFinite(entry.threshold)) {
+      state.site[m.key] = entry;
+    }
+    const site = state.site[m.key];
+    state.app.setSiteThreshold(i, site ? site.threshold : null, site ? state.app.siteThresholdNote(site.threshold, site.n, site.date) : '');
+  });
+  if (dropped.length) showMessage(`The site threshold of ${dropped.join(' and ')} was removed: the model has changed since it was adopted (its sha256 differs).`, true);
+  // #your-data's data-site-<model key>: the site threshold in use (dataset names are camelCase)
+  const camel = (key) => `site-${key}`.replace(/-(\w)/g, (_, c) => c.toUpperCase());
+  const data = Object.fromEntries(Object.entries(state.site).map(([k, v]) => [camel(k), String(v.threshold)]));
+  for (const k of Object.keys($('your-data').dataset)) if (k.startsWith('site')) delete $('your-data').dataset[k];
+  Object.assign($('your-data').dataset, data);
+  state.batch?.refreshRows();
+  if (!state.busy) showResults();
+}
+
 function resultView(r, openMs, outOfScope) {
   const app = state.app;
   const timing = openMs !== undefined ? `${Math.round(openMs)} ms (inference ${Math.round(r.inferMs)} ms)` : `${Math.round(r.inferMs)} ms`;
@@ -44,7 +84,7 @@ function resultView(r, openMs, outOfScope) {
     verdict: r.verdict, pCovid: r.pCovid, threshold: r.threshold, bandLow: r.bandLow, bandHigh: r.bandHigh,
     inconclusive: r.inconclusive, bar: { p: bar(r.pCovid), threshold: bar(r.threshold), low: bar(r.bandLow), high: bar(r.bandHigh) },
     pText: app.percent(r.pCovid), thresholdText: app.percent(r.threshold), modelTitle: r.title,
-    timing, warning: state.study.info.warning, outOfScope,
+    timing, warning: state.study.info.warning, outOfScope, thresholdNote: r.thresholdNote,
   };
 }
 
@@ -85,25 +125,39 @@ function showResults() {
   const lines = [];
   const errors = [];
   for (const i of wanted) {
-    const r = study.info.results.find((x) => x.key === MODELS[i].key);
-    if (!r || r.error) {
-      errors.push(r?.error || `${MODELS[i].title} gave no answer`);
+    const found = study.info.results.find((x) => x.key === MODELS[i].key);
+    if (!found || found.error) {
+      errors.push(found?.error || `${MODELS[i].title} gave no answer`);
       continue;
     }
+    const r = operating(found);
     const view = resultView(r, i === state.model ? openMs : undefined, outOfScope);
     state.results[i] = r;
     app.setResult(i, view);
     if (i === state.model) showCam(r);
-    lines.push(`${outOfScope ? "OUTSIDE THE MODEL'S SCOPE (analysed anyway) " : ''}${r.title}: ${r.verdict}, probability of COVID-19 ${view.pText}, threshold ${view.thresholdText}${r.inconclusive ? ', inconclusive' : ''}, ${view.timing}${view.warning ? `. Warning: ${view.warning}` : ''}`);
+    lines.push(`${outOfScope ? "OUTSIDE THE MODEL'S SCOPE (analysed anyway) " : ''}${r.title}: ${r.verdict}, probability of COVID-19 ${view.pText}, threshold ${view.thresholdText}${r.thresholdNote ? ` (${r.thresholdNote})` : ''}${r.inconclusive ? ', inconclusive' : ''}, ${view.timing}${view.warning ? `. Warning: ${view.warning}` : ''}`);
   }
   const main = state.results[state.model];
   if (!main) app.setCam(new Float32Array(0), 0, 0, [], []);
   showMessage(errors.join(' '), errors.length > 0);
-  const data = main ? { verdict: main.verdict, model: main.key, p: main.pCovid.toFixed(6), file: study.name } : {};
+  const data = main ? { verdict: main.verdict, model: main.key, p: main.pCovid.toFixed(6), threshold: String(main.threshold), file: study.name } : {};
+  if (main?.thresholdNote) data.site = main.thresholdNote;
   data.gate = gate.ok ? 'ok' : `rejected:${gate.reason}`;
   if (outOfScope) data.scope = 'outside';
   if (state.compare) data.compare = state.results.filter(Boolean).map((r) => `${r.key}:${r.verdict}:${r.pCovid.toFixed(6)}`).join(';');
   announce($('result'), lines.length ? `File ${study.name}. ${lines.join('. ')}.` : '', data);
+}
+
+// A labelled batch's figures, in words for screen readers (the app's Your data tab shows them).
+function announceYourData(evaluations) {
+  const el = $('your-data');
+  const site = Object.fromEntries(Object.entries(el.dataset).filter(([k]) => k.startsWith('site')));
+  const lines = MODELS.flatMap((m) => yourDataLines(evaluations[m.key], m.title));
+  const labelled = Math.max(0, ...MODELS.map((m) => evaluations[m.key]?.labelled ?? 0));
+  announce(el, lines.join('. '), { ...site, evaluated: 'yes', labelled: String(labelled) });
+  // a label table that could not be used, in a batch without any label, would otherwise go unseen
+  const problems = evaluations[MODELS[0].key]?.label_problems ?? [];
+  if (!labelled && problems.length) showMessage(`No labels were read from this batch: ${problems.join(' ')}`, true);
 }
 
 // The worker's answers for `keys` on the open study, kept with it (an error stands for an answer too).
@@ -177,7 +231,8 @@ function dicomInfo(dicom, pngWindow) {
 async function saveCopy() {
   const r = state.results[state.model];
   if (!r || !state.study) return;
-  const msg = await state.worker.request({ type: 'saveCopy', result: { pCovid: r.pCovid, threshold: r.threshold, title: r.title }, date: new Date().toISOString().slice(0, 10) });
+  const result = { pCovid: r.pCovid, threshold: r.threshold, title: r.title, thresholdNote: r.thresholdNote };
+  const msg = await state.worker.request({ type: 'saveCopy', result, date: today() });
   if (msg.error) showMessage(`Could not make the labelled copy: ${msg.error}`, true);
   else saveBlob(msg.png, msg.name, 'image/png');
 }
@@ -194,9 +249,10 @@ async function saveReport() {
   const gate = s.info.gate.ok ? 'ok' : `rejected: ${s.info.gate.message}`;
   const result = { ...resultView(r, undefined, !s.info.gate.ok), pCovid: r.pCovid, gate };
   const card = state.models.get(r.key).card;
-  const date = new Date().toISOString().slice(0, 10);
+  const date = today();
+  const yourData = yourDataLines(state.batch?.evaluations[r.key], r.title);
   try {
-    const blob = await reportPng({ study, result, cam: r.cam, region: camRegion(s.lungs.region), field: s.lungs.weight, card, cardText: modelCardText(card), date });
+    const blob = await reportPng({ study, result, cam: r.cam, region: camRegion(s.lungs.region), field: s.lungs.weight, card, cardText: modelCardText(card), date, yourData });
     const stem = s.name.replace(/\.[^.]*$/, '');
     saveBlob(blob, `XRayLens_report_${r.verdict}_Prob_${Math.round(r.pCovid * 100)}_Name_${stem}.png`);
   } catch (e) {
@@ -243,6 +299,19 @@ async function run({ compiled, models: modelFiles, worker }) {
     saveCopy,
     saveReport,
     acceptNotice: () => localStorage.setItem(NOTICE_KEY, 'accepted'),
+    // a site threshold from the labelled batch's figures, kept in this browser with the model's sha256
+    adoptSite: (i, target) => {
+      const key = MODELS[i].key;
+      const t = state.batch?.evaluations[key]?.site_thresholds?.[target];
+      const card = state.models.get(key)?.card;
+      if (!t?.allowed || !card) return;
+      saveSiteThreshold(key, { threshold: t.threshold, n: t.n, date: today(), target: t.target_sensitivity, sha256: card.sha256 });
+      applySiteThresholds();
+    },
+    removeSite: (i) => {
+      removeSiteThreshold(MODELS[i].key);
+      applySiteThresholds();
+    },
   };
   // The worker loads the models while the app starts. (performance marks xraylens:*: where the
   // start-up time goes, read by tools/bench.mjs)
@@ -258,10 +327,12 @@ async function run({ compiled, models: modelFiles, worker }) {
   app.setNoticeAccepted(localStorage.getItem(NOTICE_KEY) === 'accepted');
   MODELS.forEach((m, i) => app.setModelStatus(i, m.title, false, 'loading...', ''));
   const batchUi = wireBatch({
-    app, compiled, models: modelFiles, analyse, showMessage,
-    thresholds: (key) => state.models.get(key)?.card?.threshold,
+    app, compiled, models: modelFiles, analyse, showMessage, operating,
+    card: (key) => state.models.get(key)?.card,
     selectedKeys: () => (state.compare ? MODELS.map((m) => m.key) : [MODELS[state.model].key]),
+    onEvaluated: announceYourData,
   });
+  state.batch = batchUi.batch;
   globalThis.xraylens = { app, state, analyse, batch: batchUi.batch }; // for tests and tools/bench.mjs
   wireInput(batchUi);
   const ready = await state.worker.ready;
@@ -278,6 +349,7 @@ async function run({ compiled, models: modelFiles, worker }) {
     app.setBanner(banner);
     announce($('banner'), banner);
   }
+  applySiteThresholds();
   announce($('status'), `Ready. ${shown.map((m) => `${m.title}: ${m.detail}`).join('. ')}.`, { state: 'ready' });
   document.documentElement.dataset.state = 'ready';
 }

@@ -127,7 +127,7 @@ function drawBar(ctx, x, y, width, r) {
   ctx.fillText('likely negative', x, y + h + 24);
   const right = 'likely positive';
   ctx.fillText(right, x + width - ctx.measureText(right).width, y + h + 24);
-  const label = `threshold ${r.thresholdText} (centre); hatched zone: inconclusive`;
+  const label = `${r.thresholdNote ? 'site ' : ''}threshold ${r.thresholdText} (centre)${r.thresholdNote ? '' : '; hatched zone: inconclusive'}`;
   ctx.fillText(label, Math.min(Math.max(thr - ctx.measureText(label).width / 2, x + 150), x + width - 150 - ctx.measureText(label).width), y + h + 48);
 }
 
@@ -135,8 +135,9 @@ function drawBar(ctx, x, y, width, r) {
 // app (verdict, pCovid, threshold, inconclusive, bar, pText, thresholdText, modelTitle, outOfScope) with
 // `gate`; cam: { data (0..1), width, height } or null; region: the model's input region in source
 // pixels; field: the lung field's weight over that region (or empty: no clipping); card: the model card
-// (JSON); cardText: modelCardText(card); date: "YYYY-MM-DD".
-export async function reportPng({ study, result, cam, region, field, card, cardText, date }) {
+// (JSON); cardText: modelCardText(card); date: "YYYY-MM-DD"; yourData: lines of the labelled batch's figures
+// (your_data_text.js), or none. result.thresholdNote names an adopted site threshold.
+export async function reportPng({ study, result, cam, region, field, card, cardText, date, yourData = [] }) {
   const c = makeCanvas(W, H);
   const ctx = c.getContext('2d');
   ctx.fillStyle = '#fff';
@@ -189,6 +190,7 @@ export async function reportPng({ study, result, cam, region, field, card, cardT
   ctx.fillText(`Threshold: ${result.thresholdText}`, rx, ry);
   ry += 34;
   ctx.font = '20px sans-serif';
+  if (result.thresholdNote) ry = wrap(ctx, `Using a ${result.thresholdNote} (research use)`, rx, ry, rw, 26);
   ry = wrap(ctx, `Input gate: ${result.gate || 'ok'}`, rx, ry + 6, rw, 26);
   if (result.outOfScope) {
     ctx.fillStyle = '#b03a28';
@@ -203,6 +205,13 @@ export async function reportPng({ study, result, cam, region, field, card, cardT
   ctx.fillText('Probability of COVID-19 against the model\'s threshold', M, y);
   drawBar(ctx, M, y + 50, W - 2 * M, result);
   y += 150;
+
+  // the labelled batch's figures, when there is one
+  if (yourData.length) {
+    ctx.font = '17px sans-serif';
+    for (const line of yourData) y = wrap(ctx, line, M, y, W - 2 * M, 22);
+    y += 14;
+  }
 
   // the model card, summarised: its first sections, wrapped, within the space left
   ctx.font = 'bold 22px sans-serif';

@@ -11,6 +11,7 @@
 #include "app/result_view.h"
 #include "app/theme.h"
 #include "app/ui_scale.h"
+#include "app/your_data_view.h"
 
 namespace app {
 
@@ -214,7 +215,7 @@ void draw_notice(AppState& s, const Host& host) {
   }
 }
 
-// The viewer, and once files are queued in batch mode, a Batch tab beside it.
+// The viewer, and once files are queued in batch mode, a Batch tab beside it; a labelled batch adds Your data.
 void draw_main_tabs(AppState& s, const Host& host) {
   if (s.batch.rows.empty()) {
     draw_image_panel(s);
@@ -235,10 +236,19 @@ void draw_main_tabs(AppState& s, const Host& host) {
       draw_batch(s, host);
       ImGui::EndTabItem();
     }
+    if (s.your_data.any_labels()) {
+      const bool yours = ImGui::BeginTabItem("Your data", nullptr, s.your_data.show_tab ? ImGuiTabItemFlags_SetSelected : 0);
+      track(s, "tab-your-data");
+      if (yours) {
+        draw_your_data(s, host);
+        ImGui::EndTabItem();
+      }
+    }
     ImGui::EndTabBar();
   }
   s.show_viewer = false;
   s.batch.show_tab = false;
+  s.your_data.show_tab = false;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/batch_state.h"
+#include "app/your_data_state.h"
 #include "app/image_view.h"
 #include "app/viewport.h"
 
@@ -36,6 +37,7 @@ struct Result {
   bool out_of_scope = false;  // analysed although the input gate refused it
 
   bool inconclusive = false;  // inside [band_low, band_high): the analysis says (verdict.h)
+  std::string threshold_note;  // an adopted site threshold in words (verdict.h site_threshold_note), else empty
 };
 
 struct Rect {
@@ -68,6 +70,7 @@ struct AppState {
   bool message_is_error = false;
 
   BatchState batch;
+  YourData your_data;
   bool show_viewer = false;  // select the Viewer tab on the next frame (a batch row was opened)
 
   // Screen rectangles of controls in CSS pixels, from the last frame (end-to-end tests click them).
@@ -101,6 +104,9 @@ struct Host {
   std::function<void(int)> batch_open;  // a row's index: show that file in the viewer
   std::function<void()> export_csv;
   std::function<void()> export_zip;
+  // your data: adopt the site threshold of model `m` for sensitivity kSiteSensitivities[target], or remove it
+  std::function<void(int m, int target)> adopt_site;
+  std::function<void(int m)> remove_site;
 };
 
 // Records the last item's rectangle under `name` in state.widgets.

@@ -42,7 +42,7 @@ void draw_bar(AppState& s, const Result& r, const char* id) {
   const char* right = "likely positive";
   dl->AddText(ImVec2(o.x + width - ImGui::CalcTextSize(right).x, y), ImGui::GetColorU32(theme::kMuted), right);
   char thr_label[48];
-  std::snprintf(thr_label, sizeof thr_label, "| threshold %s", r.threshold_text.c_str());
+  std::snprintf(thr_label, sizeof thr_label, "| %sthreshold %s", r.threshold_note.empty() ? "" : "site ", r.threshold_text.c_str());
   dl->AddText(ImVec2(std::clamp(thr - em(0.27f), o.x + em(7.3f), o.x + width - em(15.3f)), y + ImGui::GetTextLineHeight()),
               ImGui::GetColorU32(theme::kMuted), thr_label);
   ImGui::Dummy(ImVec2(width, 2 * ImGui::GetTextLineHeight() + em(0.13f)));
@@ -66,6 +66,11 @@ void draw_result(AppState& s, const Result& r, const char* id) {
   draw_bar(s, r, id);
   ImGui::Text("P(COVID-19): %s", r.p_text.c_str());
   ImGui::Text("Threshold:   %s", r.threshold_text.c_str());
+  if (!r.threshold_note.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, theme::kInconclusive);
+    ImGui::TextWrapped("Using a %s (research use; Your data tab)", r.threshold_note.c_str());
+    ImGui::PopStyleColor();
+  }
   ImGui::Text("Model:       %s", r.model_title.c_str());
   ImGui::Text("Time:        %s", r.timing.c_str());
   if (!r.warning.empty()) {

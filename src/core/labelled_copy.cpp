@@ -57,13 +57,15 @@ void draw_text(Gray8& dst, int x0, int y0, int scale, const std::string& text, u
 }  // namespace
 
 Gray8 labelled_copy(const Gray8& image, const CopyLabel& label) {
-  const std::vector<std::string> lines = {
-      printable(label.verdict + "   P(COVID-19) = " + percent_one_decimal(label.p_covid) + "   threshold " +
+  const bool site = !label.threshold_note.empty();
+  std::vector<std::string> lines = {
+      printable(label.verdict + "   P(COVID-19) = " + percent_one_decimal(label.p_covid) + (site ? "   site threshold " : "   threshold ") +
                 percent_one_decimal(label.threshold)),
       printable(label.model),
       printable("File: " + label.file + "   Date: " + label.date),
       "XRayLens - for research and teaching only, not for diagnosis",
   };
+  if (site) lines.insert(lines.begin() + 2, printable(label.threshold_note));
   size_t longest = 0;
   for (const auto& l : lines) longest = std::max(longest, l.size());
   // Scale the font so the longest line spans at most the image width (easy_font glyphs are ~6 units wide).

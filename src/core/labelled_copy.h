@@ -15,6 +15,7 @@ struct CopyLabel {
   std::string model;  // e.g. "Model 1: COVID-19 vs Normal"
   std::string date;   // as the caller formats it (the page passes an ISO date)
   std::string file;   // original file name
+  std::string threshold_note;  // an adopted site threshold (verdict.h site_threshold_note), else empty
 };
 
 // The image is never covered: the text goes into a black band added above it.

@@ -12,6 +12,18 @@ Verdict verdict_for(double p_covid, double threshold) {
 
 bool in_inconclusive_zone(double p_covid, double low, double high) { return p_covid >= low && p_covid < high; }
 
+OperatingPoint operating_point(double card_threshold, double band_low, double band_high, std::optional<double> site_threshold) {
+  if (site_threshold && *site_threshold >= 0 && *site_threshold <= 1)
+    return {*site_threshold, *site_threshold, *site_threshold, true};
+  return {card_threshold, band_low, band_high, false};
+}
+
+std::string site_threshold_note(double threshold, int n, const std::string& date) {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "site threshold %.2f, from %d of your X-rays, %s", threshold, n, date.c_str());
+  return buf;
+}
+
 double bar_position(double p, double threshold) {
   p = std::clamp(p, 0.0, 1.0);
   if (threshold <= 0 || threshold >= 1) return p;

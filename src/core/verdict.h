@@ -1,5 +1,6 @@
 // From the model's calibrated probability to the verdict the page shows, and the labelled copy's name.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,20 @@ const char* verdict_word(Verdict v);  // "POSITIVE" / "NEGATIVE"
 
 // Inside the model card's inconclusive zone [low, high): the page says "close to the threshold".
 bool in_inconclusive_zone(double p_covid, double low, double high);
+
+// The threshold and inconclusive zone verdicts use: the model card's, or a site threshold the user adopted
+// from their own labelled X-rays (labelled_evaluation.h). A site threshold replaces the card's threshold
+// and has no inconclusive zone (low = high = the site threshold): the card's zone was measured around the
+// card's threshold on other hospitals' X-rays.
+struct OperatingPoint {
+  double threshold = 0.5, band_low = 0.5, band_high = 0.5;
+  bool site = false;
+};
+OperatingPoint operating_point(double card_threshold, double band_low, double band_high, std::optional<double> site_threshold);
+
+// How every verdict, copy and report names an adopted site threshold:
+// "site threshold 0.41, from 212 of your X-rays, 2026-12-07".
+std::string site_threshold_note(double threshold, int n, const std::string& date);
 
 // Where p sits on the probability bar (0..1, the app's and the report's): the threshold in the middle
 // whatever its value; 0 and 1 stay at the ends.

@@ -10,6 +10,7 @@
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
+#include <implot.h>
 
 #include <algorithm>
 #include <cmath>
@@ -19,6 +20,7 @@
 #include "app/app.h"
 #include "app/frame_signature.h"
 #include "app/ui_scale.h"
+#include "evaluation_api.h"
 #include "preprocess.h"
 
 using emscripten::val;
@@ -37,6 +39,8 @@ EM_JS(void, js_batch_cancel, (), { globalThis.xraylensHost.batchCancel(); });
 EM_JS(void, js_batch_open, (int index), { globalThis.xraylensHost.batchOpen(index); });
 EM_JS(void, js_export_csv, (), { globalThis.xraylensHost.exportCsv(); });
 EM_JS(void, js_export_zip, (), { globalThis.xraylensHost.exportZip(); });
+EM_JS(void, js_adopt_site, (int model, int target), { globalThis.xraylensHost.adoptSite(model, target); });
+EM_JS(void, js_remove_site, (int model), { globalThis.xraylensHost.removeSite(model); });
 EM_JS(int, js_canvas_width, (), { return Module.canvas.clientWidth | 0; });
 EM_JS(int, js_canvas_height, (), { return Module.canvas.clientHeight | 0; });
 EM_JS(double, js_device_pixel_ratio, (), { return globalThis.devicePixelRatio || 1; });
@@ -48,7 +52,7 @@ app::AppState g_state;
 int g_source_width = 0, g_source_height = 0;  // the decoded image's size (the display image may be smaller)
 const app::Host g_host{js_open_file,   js_select_model, js_set_compare, js_save_copy,   js_accept_notice,
                        js_analyse_anyway, js_save_report, js_open_many,  js_open_folder, js_batch_pause,
-                       js_batch_cancel, js_batch_open,   js_export_csv, js_export_zip};
+                       js_batch_cancel, js_batch_open,   js_export_csv, js_export_zip, js_adopt_site, js_remove_site};
 
 // Frames are drawn on demand: after input, a resize or a change of state, for a few frames (ImGui needs
 // one or two to settle, e.g. to open a popup). An idle page draws nothing, so it costs no CPU, and
@@ -181,6 +185,7 @@ void set_result(int index, const val& r) {
   out.timing = r["timing"].as<std::string>();
   out.warning = r["warning"].as<std::string>();
   out.out_of_scope = r["outOfScope"].as<bool>();
+  out.threshold_note = r["thresholdNote"].isString() ? r["thresholdNote"].as<std::string>() : std::string();
   g_state.gate_message.clear();
 }
 
@@ -296,6 +301,39 @@ void batch_progress(int done, int total, double rate, double eta_s, bool running
   b.task = task;
 }
 
+// ---- your data ----
+
+// The labelled batch's figures for model `index` (input as evaluation_api.h describes): kept for the
+// Your data tab and returned as JSON (labelled_evaluation.h) for the exports and the page's tests.
+std::string evaluate_batch(int index, const val& input) {
+  if (index < 0 || index >= app::kYourDataModels) return "null";
+  auto& slot = g_state.your_data.eval[static_cast<size_t>(index)];
+  const bool had_labels = g_state.your_data.any_labels();
+  slot = xrweb::evaluate(input);
+  if (!had_labels && g_state.your_data.any_labels()) g_state.your_data.show_tab = true;
+  return xr::evaluation_json(*slot);
+}
+
+// The figures the Your data tab shows for model `index`, as JSON; "null" before a labelled batch.
+std::string your_data_json(int index) {
+  if (index < 0 || index >= app::kYourDataModels) return "null";
+  const auto& slot = g_state.your_data.eval[static_cast<size_t>(index)];
+  return slot ? xr::evaluation_json(*slot) : "null";
+}
+
+void clear_your_data() {
+  for (auto& e : g_state.your_data.eval) e.reset();
+}
+
+// The site threshold in use for model `index` (threshold null: none) and its words (site_threshold_note).
+void set_site_threshold(int index, const val& threshold, const std::string& note) {
+  if (index < 0 || index >= app::kYourDataModels) return;
+  app::SiteAdoption& site = g_state.your_data.site[static_cast<size_t>(index)];
+  site.on = threshold.isNumber();
+  site.threshold = site.on ? threshold.as<double>() : 0;
+  site.note = site.on ? note : std::string();
+}
+
 val widget_rect(const std::string& name) {
   const auto it = g_state.widgets.find(name);
   if (it == g_state.widgets.end()) return val::null();
@@ -322,6 +360,19 @@ val batch_view() {
   int filled = 0;
   for (const auto& r : b.rows) filled += r.status != "queued" && r.status != "running";
   out.set("filled", filled);
+  return out;
+}
+
+// The result panel of model `index` as the app draws it (end-to-end tests): the bar's threshold and zone.
+val result_state(int index) {
+  if (index < 0 || index >= app::kModelCount || !g_state.results[static_cast<size_t>(index)].present) return val::null();
+  const app::Result& r = g_state.results[static_cast<size_t>(index)];
+  val out = val::object();
+  out.set("verdict", r.verdict);
+  out.set("threshold", r.threshold);
+  out.set("bandLow", r.band_low);
+  out.set("bandHigh", r.band_high);
+  out.set("thresholdNote", r.threshold_note);
   return out;
 }
 
@@ -374,9 +425,14 @@ EMSCRIPTEN_BINDINGS(xraylens_app) {
   emscripten::function("batchSetRow", &batch_set_row);      // drawn by the batch clock, not woken per row
   emscripten::function("batchProgress", &batch_progress);  // wakes when the run starts, pauses or ends
   emscripten::function("setBatchFrameRate", &set_batch_frame_rate);
+  emscripten::function("evaluateBatch", &Waking<&evaluate_batch>::call);
+  emscripten::function("yourDataJson", &your_data_json);
+  emscripten::function("clearYourData", &Waking<&clear_your_data>::call);
+  emscripten::function("setSiteThreshold", &Waking<&set_site_threshold>::call);
   emscripten::function("widgetRect", &widget_rect);
   emscripten::function("frameCount", &frame_count);        // frames the app built
   emscripten::function("presentedCount", &presented_count);  // of those, the ones sent to the GPU
+  emscripten::function("resultState", &result_state);
   emscripten::function("uiState", &ui_state);
   emscripten::function("batchView", &batch_view);
   emscripten::function("camShown", &cam_shown);
@@ -400,6 +456,7 @@ std::string start_app() {
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
+  ImPlot::CreateContext();
   app::set_ui_scale(static_cast<float>(js_device_pixel_ratio()));  // fonts, style, keyboard navigation
   ImGui_ImplGlfw_InitForOpenGL(g_window, true);
   // Emscripten 3.1.6's GLFW 3 passes the DOM wheel delta as it is (pixels, positive downwards): make

@@ -143,10 +143,11 @@ std::string labelled_copy_name(double p_covid, double threshold, const std::stri
   return xr::labelled_copy_name(xr::verdict_for(p_covid, threshold), p_covid, original);
 }
 
+// note: an adopted site threshold's words (verdict.h site_threshold_note), or "".
 val labelled_copy_png(double p_covid, double threshold, const std::string& model, const std::string& date,
-                      const std::string& file) {
+                      const std::string& file, const std::string& note) {
   const xr::Gray8 base = xr::display_image(g_study.decoded.image, kCopyMaxSide);
-  const xr::CopyLabel label{xr::verdict_word(xr::verdict_for(p_covid, threshold)), p_covid, threshold, model, date, file};
+  const xr::CopyLabel label{xr::verdict_word(xr::verdict_for(p_covid, threshold)), p_covid, threshold, model, date, file, note};
   g_png = xr::encode_png(xr::labelled_copy(base, label));
   return val(emscripten::typed_memory_view(g_png.size(), g_png.data()));
 }

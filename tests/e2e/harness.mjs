@@ -1,5 +1,6 @@
 // Shared set-up of the browser tests: a site to serve (the real models, or tiny contract models when
 // none are trained yet), serve.py on a free port, and Debian's Chromium driven by playwright-core.
+import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -147,4 +148,16 @@ export async function clickWidget(page, name) {
 export async function waitForResult(page, predicate) {
   await page.waitForFunction(predicate, null, { timeout: 30_000 });
   return page.evaluate(() => ({ ...document.getElementById('result').dataset, text: document.getElementById('result').textContent }));
+}
+
+// Privacy: every request went to the page's own origin (or a blob:/data: URL) as a GET, and none carried
+// `image`'s bytes.
+export function assertOnlyOwnGets(requests, origin, image) {
+  for (const req of requests) {
+    const u = new URL(req.url());
+    assert.ok(u.origin === origin || ['blob:', 'data:'].includes(u.protocol), `request to ${req.url()}`);
+    assert.equal(req.method(), 'GET');
+    const body = req.postDataBuffer();
+    if (body) assert.equal(body.includes(image.subarray(600, 664)), false);
+  }
 }

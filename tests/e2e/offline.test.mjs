@@ -1,6 +1,6 @@
 // Offline and private by construction (issue 8), in Debian's Chromium: after one online visit the page
-// loads and analyses an image with the browser offline and the server stopped, for build/site and for
-// dist/; no request reaches the network during analysis; no request ever goes to another origin; the
+// loads and analyses an image and evaluates a small labelled folder with the browser offline and the
+// server stopped, for build/site and for dist/; no request reaches the network during either; no request ever goes to another origin; the
 // CSP header is there and blocks an injected inline script; a new build replaces the cache.
 //
 // "Reaches the network" means: a request issued by the service worker itself (request.serviceWorker()),
@@ -16,6 +16,7 @@ import path from 'node:path';
 
 import { ROOT } from '../../tools/lib/node_runtime.mjs';
 import { makeDist, serverHeaders, stampSite } from '../../tools/make_dist.mjs';
+import { makeLabelledFolder } from '../fixtures/labelled_folder.mjs';
 import { ORIGINALS, PY, defaultModels, launch, openApp, prepareSite, startServer } from './harness.mjs';
 
 const IMAGE = path.join(ORIGINALS, 'IM-0640-0001-0001.jpeg');
@@ -23,6 +24,7 @@ const SITE_DIR = prepareSite(defaultModels(), 'e2e-offline-site');
 stampSite(SITE_DIR); // the precache list must name the models the copy holds
 const DIST_DIR = path.join(ROOT, 'build/e2e-offline-dist');
 const dist = makeDist(SITE_DIR, DIST_DIR);
+const labelled = makeLabelledFolder({ covid: 3, normal: 3 });
 let browser;
 const requests = []; // every request of the browser context: pages and service workers
 
@@ -32,6 +34,7 @@ before(async () => {
 });
 after(async () => {
   await browser?.close();
+  fs.rmSync(labelled.root, { recursive: true, force: true });
 });
 
 const isLocal = (r) => ['blob:', 'data:'].includes(new URL(r.url()).protocol);
@@ -101,6 +104,15 @@ async function offlineFlow(t, dir) {
     t.diagnostic(`during analysis: ${during.length} requests in all, ${network.length} reaching the network`);
     assert.deepEqual(network, [], 'no request reaches the network during analysis');
     assert.ok(['POSITIVE', 'NEGATIVE'].includes(await page.evaluate(() => document.getElementById('result').dataset.verdict)));
+
+    // a labelled folder evaluated offline (Your data): nothing reaches the network either
+    const batchStart = requests.length;
+    await page.setInputFiles('#folder', labelled.dir);
+    await page.waitForFunction(() => document.getElementById('your-data').dataset.evaluated === 'yes', null, { timeout: 120_000 });
+    assert.equal(await page.evaluate(() => document.getElementById('your-data').dataset.labelled), String(labelled.files.length));
+    const batchNetwork = [];
+    for (const r of requests.slice(batchStart)) if (await reachesNetwork(r)) batchNetwork.push(r.url());
+    assert.deepEqual(batchNetwork, [], 'no request reaches the network while a labelled folder is evaluated');
 
     const csp = await injectInlineScript(page);
     assert.equal(csp.ran, false, 'the injected inline script did not run');

@@ -102,7 +102,7 @@ def label_seed(w, h, p, threshold, verdict, model, date, name):
 def build(out_dir, originals_dir):
     out = Path(out_dir)
     dirs = {t: out / t for t in ('fuzz_open_study', 'fuzz_png16', 'fuzz_labelled_copy', 'fuzz_tiff', 'fuzz_webp',
-                                 'fuzz_raster')}
+                                 'fuzz_raster', 'fuzz_labelled_set')}
     for d in dirs.values():
         d.mkdir(parents=True, exist_ok=True)
     count = 0
@@ -134,7 +134,20 @@ def build(out_dir, originals_dir):
     put('fuzz_labelled_copy', 'tiny', label_seed(1, 1, 255, 0, 'POSITIVE', '', '', ''))
     put('fuzz_labelled_copy', 'unicode', label_seed(300, 40, 128, 128, 'NEGATIVE', 'Modell 1',
                                                     '2026-11-25', 'röntgen_ünïcödé_✓.png' * 8))
+    for name, data in labelled_set_seeds():
+        put('fuzz_labelled_set', name, data)
     return count
+
+
+def labelled_set_seeds():
+    """fuzz_labelled_set: flags, paths (one a line), NUL, a table's path, NUL, its text."""
+    folders = '\n'.join([f'set/COVID/c{i}.png' for i in range(24)] + [f'set/Normal/n{i}.png' for i in range(24)]
+                        + ['set/pneumonia/p.png', 'set/covid/normal/x.png', 'set/labels.csv'])
+    table = 'file,label\nc1.png,normal\nset/Normal/n2.png,Normal\n"q,1.png",covid\nzz.png,lateral\n'
+    yield 'folders_and_csv', bytes([38]) + f'{folders}\0set/labels.csv\0{table}'.encode()
+    tsv = 'Image Index\tFinding\n' + '\n'.join(f'a{i}.dcm\t{"COVID-19" if i % 2 else "pneumonia"}' for i in range(50))
+    yield 'tsv', bytes([129]) + ('\n'.join(f'x/a{i}.dcm' for i in range(50)) + f'\0labels.tsv\0{tsv}').encode()
+    yield 'semicolon_bom', bytes([0]) + '\ufeffa.png\nb.png\0t.csv\0filename;class\r\na.png;covid\r\nb.png;normal'.encode()
 
 
 def main():

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_open_study fuzz_png16 fuzz_labelled_copy fuzz_tiff fuzz_webp fuzz_raster)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_open_study fuzz_png16 fuzz_labelled_copy fuzz_tiff fuzz_webp fuzz_raster fuzz_labelled_set)
 CXX_FUZZ=${CXX_FUZZ:-$(command -v clang++-14 || command -v clang++)}
 CC_FUZZ=${CC_FUZZ:-$(command -v clang-14 || command -v clang)}
 jobs=${FUZZ_JOBS:-1}
@@ -22,7 +22,7 @@ source tests/fuzz/fuzz_corpus.sh
 cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER="$CXX_FUZZ" -DCMAKE_C_COMPILER="$CC_FUZZ" -DXRAYLENS_FUZZ=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/fuzz
-[ -d build/fuzz-seeds/fuzz_tiff ] || /usr/bin/python3 tests/fuzz/make_seeds.py build/fuzz-seeds
+[ -d build/fuzz-seeds/fuzz_labelled_set ] || /usr/bin/python3 tests/fuzz/make_seeds.py build/fuzz-seeds
 
 mkdir -p build/fuzz-logs
 # the inputs that crashed the core before its fixes (tests/native/robustness_test.cpp and

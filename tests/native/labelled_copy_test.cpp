@@ -5,8 +5,11 @@
 #include <algorithm>
 
 #include "decode.h"
+#include "verdict.h"
 
 namespace {
+
+std::string xr_site_note() { return xr::site_threshold_note(0.41, 212, "2026-12-07"); }
 
 TEST(LabelledCopy, AddsATextBandAboveAndKeepsTheImage) {
   xr::Gray8 img;
@@ -25,6 +28,17 @@ TEST(LabelledCopy, AddsATextBandAboveAndKeepsTheImage) {
   const auto white = std::count(out.pixels.begin(), band_end, 255);
   EXPECT_GT(white, 500);
   EXPECT_GT(std::count(out.pixels.begin(), band_end, 0), white);
+}
+
+TEST(LabelledCopy, ASiteThresholdAddsItsLineToTheBand) {
+  xr::Gray8 img;
+  img.width = 800;
+  img.height = 600;
+  img.pixels.assign(800 * 600, 90);
+  xr::CopyLabel label{"POSITIVE", 0.873, 0.42, "Model 1: COVID-19 vs Normal", "2026-11-25", "x.png"};
+  const int plain = xr::labelled_copy(img, label).height;
+  label.threshold_note = xr_site_note();
+  EXPECT_GT(xr::labelled_copy(img, label).height, plain);
 }
 
 TEST(LabelledCopy, PngDecodesToTheSameImage) {

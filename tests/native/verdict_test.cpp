@@ -37,4 +37,17 @@ TEST(Verdict, TheBarPutsTheThresholdInTheMiddle) {
   EXPECT_DOUBLE_EQ(xr::bar_position(0.3, 0.0), 0.3);     // no usable threshold: linear
 }
 
+TEST(Verdict, ASiteThresholdReplacesTheCardsPointAndItsZone) {
+  const xr::OperatingPoint card = xr::operating_point(0.19, 0.13, 0.53, std::nullopt);
+  EXPECT_FALSE(card.site);
+  EXPECT_EQ(card.threshold, 0.19);
+  EXPECT_EQ(card.band_high, 0.53);
+  const xr::OperatingPoint site = xr::operating_point(0.19, 0.13, 0.53, 0.41);
+  EXPECT_TRUE(site.site);
+  EXPECT_EQ(site.threshold, 0.41);
+  EXPECT_FALSE(xr::in_inconclusive_zone(0.41, site.band_low, site.band_high));
+  EXPECT_FALSE(xr::operating_point(0.19, 0.13, 0.53, 1.5).site);  // not a probability: the card's
+  EXPECT_EQ(xr::site_threshold_note(0.4123, 212, "2026-12-07"), "site threshold 0.41, from 212 of your X-rays, 2026-12-07");
+}
+
 }  // namespace

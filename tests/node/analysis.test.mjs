@@ -178,7 +178,7 @@ test('the analysed study is the module\'s open study: display, lung outline and 
   assert.equal(m.lungWeight().length, 224 * 224);
   assert.ok(m.lungMask().some((v) => v === 255));
   const x = r.results[0];
-  const png = new Uint8Array(m.labelledCopyPng(x.pCovid, x.threshold, x.title, '2026-01-01', 'IM-0640-0001-0001.jpeg'));
+  const png = new Uint8Array(m.labelledCopyPng(x.pCovid, x.threshold, x.title, '2026-01-01', 'IM-0640-0001-0001.jpeg', ''));
   assert.deepEqual(Array.from(png.subarray(0, 4)), [0x89, 0x50, 0x4e, 0x47]);
   // a file that does not open leaves the analysed study in place
   assert.equal((await a.analyse(new Uint8Array([1, 2, 3]), both)).ok, false);

@@ -106,7 +106,7 @@ test('the labelled copy is a PNG named as the original app named it', () => {
   const [w, h] = [shown.width, shown.height];
   assert.equal(core.labelledCopyName(0.873, 0.42, 'dir/my x-ray.jpeg'), 'POSITIVE_Prob_87_Name_my_x-ray.png');
   assert.equal(core.labelledCopyName(0.2, 0.42, 'a.png'), 'NEGATIVE_Prob_20_Name_a.png');
-  const png = new Uint8Array(core.labelledCopyPng(0.873, 0.42, 'Model 1: COVID-19 vs Normal', '2026-11-25', 'x.png'));
+  const png = new Uint8Array(core.labelledCopyPng(0.873, 0.42, 'Model 1: COVID-19 vs Normal', '2026-11-25', 'x.png', ''));
   assert.deepEqual([...png.slice(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   const copy = open(png);
   assert.ok(copy.ok);
