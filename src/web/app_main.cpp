@@ -19,6 +19,7 @@
 
 #include "app/app.h"
 #include "app/frame_signature.h"
+#include "app/pointer_queue.h"
 #include "app/ui_scale.h"
 #include "evaluation_api.h"
 #include "preprocess.h"
@@ -72,6 +73,9 @@ double g_last_batch_frame_ms = 0;
 uint64_t g_shown_signature = 0;
 unsigned long long g_presented = 0;
 
+// Button changes since the last frame, given to ImGui one a frame where they happened (pointer_queue.h).
+app::PointerQueue g_pointer;
+
 // Wraps a setter so that calling it from JS also schedules frames.
 template <auto F>
 struct Waking;
@@ -85,7 +89,12 @@ struct Waking<F> {
 
 void install_wake_callbacks(GLFWwindow* w) {
   glfwSetCursorPosCallback(w, [](GLFWwindow*, double, double) { wake(); });
-  glfwSetMouseButtonCallback(w, [](GLFWwindow*, int, int, int) { wake(); });
+  glfwSetMouseButtonCallback(w, [](GLFWwindow* win, int button, int action, int) {
+    double x = 0, y = 0;
+    glfwGetCursorPos(win, &x, &y);
+    g_pointer.button(static_cast<float>(x), static_cast<float>(y), button, action == GLFW_PRESS);
+    wake();
+  });
   glfwSetScrollCallback(w, [](GLFWwindow*, double, double) { wake(); });
   glfwSetKeyCallback(w, [](GLFWwindow*, int, int, int, int) { wake(); });
   glfwSetCharCallback(w, [](GLFWwindow*, unsigned int) { wake(); });
@@ -123,6 +132,12 @@ void frame() {
   --g_frames_to_draw;
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  if (const auto p = g_pointer.next()) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = ImVec2(p->x, p->y);
+    for (int i = 0; i < app::kPointerButtons; ++i) io.MouseDown[i] = p->down[i];
+    if (g_pointer.pending()) wake();
+  }
   ImGui::NewFrame();
   app::draw_app(g_state, g_host);
   ImGui::Render();
