@@ -144,16 +144,19 @@ def write_card(path, *, name, onnx_path, version, temperature, threshold, band, 
 
 def known_limitations(name):
     lim = [
-        "Source confounding: almost all adult normals and adult non-COVID pneumonias come from one hospital "
-        "(NIH Clinical Center, USA: nih, and crd_partial via RSNA) and the COVID-19 images from other "
-        "hospitals and papers; a model can score well by recognising the source (processing, burnt-in markers "
-        "such as the Spanish 'D') instead of disease. Contract v3 brings every image to one effective "
-        "resolution (224 px), which removes the clearest cue; the others are fought by augmentation. See the "
-        "shortcut audits in docs/EVALUATION.md.",
+        "Source confounding: the adult normals and adult non-COVID pneumonias come from two hospitals (NIH "
+        "Clinical Center, USA: nih, and crd_partial via RSNA; Stanford Hospital, USA: chexpert) and the COVID-19 "
+        "images from other hospitals and papers; a model can score well by recognising the source (processing, "
+        "burnt-in markers such as the Spanish 'D' or a PORTABLE stamp) instead of disease. Contract v3 brings "
+        "every image to one effective resolution (224 px), which removes the clearest cue; the others are fought "
+        "by augmentation (cross-source appearance matching among them). See the shortcut audits in "
+        "docs/EVALUATION.md.",
         "Hospitals outside the pool: the operating point (threshold, temperature, inconclusive band) is chosen on "
-        "leave-one-source-out predictions (models that never saw nih, jsrt or ieee8023 predicting them), the "
-        "closest proxy the pool allows; docs/EVALUATION.md reports each held-out source. No external validation "
-        "set backs these figures.",
+        "leave-one-source-out predictions (models that never saw nih, jsrt, chexpert or ieee8023 predicting "
+        "them), the closest proxy the pool allows; docs/EVALUATION.md reports each held-out source. No external "
+        "validation set backs these figures.",
+        "Labels mined from reports: chexpert's 'No Finding' normals and its pneumonias/consolidations, and nih's "
+        "labels, were extracted from report text by NLP, not read by a radiologist for this project.",
         "Pediatric images are all from one hospital (Guangzhou) and never COVID-19.",
         "Trained on 2020-era COVID-19 images; variants, vaccination and treatment have changed the disease's "
         "appearance since.",
@@ -162,10 +165,10 @@ def known_limitations(name):
         "Not for diagnosis: research and teaching use only.",
     ]
     if name == "covid_pneumonia":
-        lim.insert(1, "Model 2's non-COVID pneumonias: 377 adult training images (331 nih, 46 ieee8023) against 3,070 "
-                      "pediatric ones; sampling gives adults 80% of the class's mass so that 'adult vs child' cannot "
-                      "carry it. The nih pneumonia labels were mined from report text (noisy). Its headline figures "
-                      "are adults only.")
+        lim.insert(1, "Model 2's non-COVID pneumonias: 675 adult training images (331 nih, 298 chexpert, 46 "
+                      "ieee8023) against 1,423 pediatric ones; sampling gives adults 80% of the class's mass so that "
+                      "'adult vs child' cannot carry it. The nih and chexpert pneumonia labels were mined from report "
+                      "text (noisy). Its headline figures are adults only.")
     return lim
 
 
@@ -176,4 +179,6 @@ def license_text():
             "COVID-19 Radiography Database (Kaggle; includes RSNA pneumonia challenge images): research/"
             "non-commercial; Kermany et al. 2018 pediatric chest X-rays: CC BY 4.0; JSRT database: free for "
             "research and education; NIH ChestX-ray14: public, no restriction on use stated by the NIH Clinical "
-            "Center (cite Wang et al. 2017). The NC licences of some images make commercial use inadvisable.")
+            "Center (cite Wang et al. 2017); CheXpert (Irvin et al. 2019; Stanford Hospital): Stanford University "
+            "School of Medicine CheXpert Dataset Research Use Agreement, non-commercial research use only, and "
+            "models trained on it inherit that restriction. These models may not be used commercially.")
