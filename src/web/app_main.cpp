@@ -19,7 +19,7 @@
 
 #include "app/app.h"
 #include "app/frame_signature.h"
-#include "app/pointer_queue.h"
+#include "app/input_queue.h"
 #include "app/ui_scale.h"
 #include "app_instance.h"
 #include "evaluation_api.h"
@@ -74,8 +74,20 @@ double g_last_batch_frame_ms = 0;
 uint64_t g_shown_signature = 0;
 unsigned long long g_presented = 0;
 
-// Button changes since the last frame, given to ImGui one a frame where they happened (pointer_queue.h).
-app::PointerQueue g_pointer;
+// Button and key changes since the last frame, given to ImGui one a frame (input_queue.h).
+app::InputQueue g_input;
+
+void apply_input(const app::InputState& in) {
+  ImGuiIO& io = ImGui::GetIO();
+  if (in.positioned) io.MousePos = ImVec2(in.x, in.y);
+  for (int i = 0; i < app::kPointerButtons; ++i) io.MouseDown[i] = in.buttons[static_cast<size_t>(i)];
+  for (int k = 0; k < app::kKeys; ++k) io.KeysDown[k] = in.keys[static_cast<size_t>(k)];
+  const auto held = [&](int a, int b) { return in.keys[static_cast<size_t>(a)] || in.keys[static_cast<size_t>(b)]; };
+  io.KeyCtrl = held(GLFW_KEY_LEFT_CONTROL, GLFW_KEY_RIGHT_CONTROL);
+  io.KeyShift = held(GLFW_KEY_LEFT_SHIFT, GLFW_KEY_RIGHT_SHIFT);
+  io.KeyAlt = held(GLFW_KEY_LEFT_ALT, GLFW_KEY_RIGHT_ALT);
+  io.KeySuper = held(GLFW_KEY_LEFT_SUPER, GLFW_KEY_RIGHT_SUPER);
+}
 
 // Wraps a setter so that calling it from JS also schedules frames.
 template <auto F>
@@ -93,11 +105,14 @@ void install_wake_callbacks(GLFWwindow* w) {
   glfwSetMouseButtonCallback(w, [](GLFWwindow* win, int button, int action, int) {
     double x = 0, y = 0;
     glfwGetCursorPos(win, &x, &y);
-    g_pointer.button(static_cast<float>(x), static_cast<float>(y), button, action == GLFW_PRESS);
+    g_input.button(static_cast<float>(x), static_cast<float>(y), button, action == GLFW_PRESS);
     wake();
   });
   glfwSetScrollCallback(w, [](GLFWwindow*, double, double) { wake(); });
-  glfwSetKeyCallback(w, [](GLFWwindow*, int, int, int, int) { wake(); });
+  glfwSetKeyCallback(w, [](GLFWwindow*, int key, int, int action, int) {
+    if (action != GLFW_REPEAT) g_input.key(key, action == GLFW_PRESS);
+    wake();
+  });
   glfwSetCharCallback(w, [](GLFWwindow*, unsigned int) { wake(); });
 }
 
@@ -133,11 +148,9 @@ void frame() {
   --g_frames_to_draw;
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
-  if (const auto p = g_pointer.next()) {
-    ImGuiIO& io = ImGui::GetIO();
-    io.MousePos = ImVec2(p->x, p->y);
-    for (int i = 0; i < app::kPointerButtons; ++i) io.MouseDown[i] = p->down[i];
-    if (g_pointer.pending()) wake();
+  if (const auto in = g_input.next()) {
+    apply_input(*in);
+    if (g_input.pending()) wake();
   }
   ImGui::NewFrame();
   app::draw_app(g_state, g_host);

@@ -172,8 +172,8 @@ test('frames that show nothing new are not sent to the GPU; a change is drawn at
 });
 
 // ImGui 1.86 reads the pointer once a frame, and frames wait while the page is busy: each click must still
-// land where it was made, in order, and none may be lost (pointer_queue.h).
-test('clicks made while frames wait land where they were made, one after the other', async () => {
+// land where it was made, in order, and no click or key press may be lost (input_queue.h).
+test('clicks and keys made while frames wait land where they were made, one after the other', async () => {
   const { page, errors } = await openApp(browser.context, server.url);
   await acceptNotice(page);
   await page.waitForFunction(() => globalThis.xraylens.app.widgetRect('model2') !== null);
@@ -194,6 +194,26 @@ test('clicks made while frames wait land where they were made, one after the oth
   await page.waitForFunction(() => globalThis.xraylens.state.model === 1, null, { timeout: 10_000 });
   await page.waitForTimeout(300);
   assert.deepEqual(await page.evaluate(() => [globalThis.xraylens.state.compare, globalThis.xraylens.state.model]), [true, 1]);
+
+  // keys: two quick Tabs while busy move the focus two controls on (Shift+Tab, held, goes back one)
+  const focused = () => page.evaluate(() => globalThis.xraylens.app.uiState().focused);
+  await page.focus('#canvas');
+  const start = await focused();
+  await page.evaluate(() => globalThis.xraylens.app.setBusy(true));
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.evaluate(() => globalThis.xraylens.app.setBusy(false));
+  await page.waitForFunction((s) => globalThis.xraylens.app.uiState().focused !== s, start, { timeout: 10_000 });
+  await page.waitForTimeout(300);
+  const two = await focused();
+  await page.keyboard.down('Shift');
+  await page.keyboard.down('Tab');
+  await page.waitForTimeout(120);
+  await page.keyboard.up('Tab');
+  await page.keyboard.up('Shift');
+  await page.waitForFunction((s) => globalThis.xraylens.app.uiState().focused !== s, two, { timeout: 10_000 });
+  const one = await focused();
+  assert.ok(![start, two].includes(one), `focus ${start} -> Tab Tab -> ${two} -> Shift+Tab -> ${one}`);
   assert.deepEqual(errors, []);
   await page.close();
 });
