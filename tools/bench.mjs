@@ -150,7 +150,7 @@ async function main() {
     out.ready_steps_ms = Object.fromEntries(Object.keys(marks[0] ?? {}).map((k) => [k, round(median(marks.map((m) => m[k])))]));
 
     const { page } = await openAcceptedApp(browser.context, server.url); // no notice: the drag reaches the viewer
-    // File bytes to verdict, through the page's own analyse() (the worker answers for both models),
+    // File bytes to verdict, through the page's own analyse() (the worker runs the model shown),
     // median of 5 per image after one warm-up; the C++ analysis's own timings of each step beside it.
     out.e2e_ms = {};
     out.e2e_steps_ms = {};

@@ -363,7 +363,6 @@ void set_site_threshold(int index, const val& threshold, const std::string& note
   site.note = site.on ? note : std::string();
 }
 
-
 void set_batch_frame_rate(double fps) { g_batch_fps = fps; }
 
 }  // namespace

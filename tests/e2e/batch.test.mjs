@@ -29,7 +29,6 @@ after(async () => {
   for (const f of [folder, small]) if (f) fs.rmSync(f.root, { recursive: true, force: true });
 });
 
-// The first-visit notice, where this browser profile has not accepted it yet.
 const batchData = (page) => page.evaluate(() => ({ ...document.getElementById('batch').dataset }));
 const view = (page) => page.evaluate(() => globalThis.xraylens.app.batchView());
 
