@@ -18,7 +18,7 @@ from . import audits, metrics, plots, predictor, report, transfer
 from .data import Manifest, Split, full_image, load_canonical, sha256_file
 from .lungs.data import load_masks
 from .lungs.field import LungFields
-from .export import TITLES
+from .export import TITLES, known_limitations, license_text, train_sources
 from .loop import run_batches
 from .train import TASKS
 
@@ -137,7 +137,10 @@ def update_card(models_dir, name, card, res, src_audit, headline_source, parity,
         test["adult_pneumonia_only"] = res["adult_only"]
     test["called_covid_at_threshold"] = res["called_covid"]
     card["metrics"]["test"] = test
-    card["known_limitations"] = [x for x in card["known_limitations"] if not x.startswith(UNMET)]
+    # the card's prose follows the code (a corrected limitation or licence needs no retraining)
+    counts = card["training_data"]["counts"]
+    card["known_limitations"] = known_limitations(name, counts)
+    card["license"] = license_text(train_sources(counts))
     unmet = targets_unmet(name, res)
     if unmet:
         card["known_limitations"].insert(0, UNMET + "; ".join(unmet) + ". What holds it back: "

@@ -131,10 +131,10 @@ def write_card(path, *, name, onnx_path, version, temperature, threshold, band, 
                     "note": "val: PyTorch on the cached canonical images; test: filled by make eval from the "
                             "headless predictor (the page's code path)"},
         "audits": None,
-        "known_limitations": known_limitations(name),
+        "known_limitations": known_limitations(name, composition),
         "intended_use": "Research, teaching and demonstration only. Not a medical device; not for diagnosis, "
                         "triage or any clinical decision.",
-        "license": license_text(),
+        "license": license_text(train_sources(composition)),
     })
     if extra:
         card.update(extra)
@@ -142,18 +142,36 @@ def write_card(path, *, name, onnx_path, version, temperature, threshold, band, 
     return card
 
 
-def known_limitations(name):
+def train_sources(counts):
+    """The sources of a card's training split (its `training_data.counts`: "label/source/age" -> n)."""
+    return {k.split("/")[1] for k in counts.get("train", {})}
+
+
+def either(names):
+    return " or ".join(filter(None, [", ".join(names[:-1]), names[-1] if names else ""]))
+
+
+def known_limitations(name, counts):
+    """The card's limitations, true of the data it was trained on (`counts`, the card's own)."""
+    train = counts.get("train", {})
+    sources = train_sources(counts)
+    stanford = "chexpert" in sources
+    hospitals = ("two hospitals (NIH Clinical Center, USA: nih, and crd_partial via RSNA; Stanford Hospital, USA: "
+                 "chexpert)" if stanford else "one hospital (NIH Clinical Center, USA: nih, and crd_partial via RSNA)")
+    held = [s for s in ("nih", "jsrt", "chexpert", "ieee8023") if s in sources]
     lim = [
-        "Source confounding: almost all adult normals and adult non-COVID pneumonias come from one hospital "
-        "(NIH Clinical Center, USA: nih, and crd_partial via RSNA) and the COVID-19 images from other "
-        "hospitals and papers; a model can score well by recognising the source (processing, burnt-in markers "
-        "such as the Spanish 'D') instead of disease. Contract v3 brings every image to one effective "
-        "resolution (224 px), which removes the clearest cue; the others are fought by augmentation. See the "
-        "shortcut audits in docs/EVALUATION.md.",
+        f"Source confounding: almost all adult normals and adult non-COVID pneumonias come from {hospitals} and the "
+        "COVID-19 images from other hospitals and papers; a model can score well by recognising the source "
+        "(processing, burnt-in markers such as the Spanish 'D' or a PORTABLE stamp) instead of disease. Contract "
+        "v3 brings every image to one effective resolution (224 px), which removes the clearest cue; the others "
+        "are fought by augmentation. See the shortcut audits in docs/EVALUATION.md.",
         "Hospitals outside the pool: the operating point (threshold, temperature, inconclusive band) is chosen on "
-        "leave-one-source-out predictions (models that never saw nih, jsrt or ieee8023 predicting them), the "
-        "closest proxy the pool allows; docs/EVALUATION.md reports each held-out source. No external validation "
-        "set backs these figures.",
+        f"leave-one-source-out predictions (models that never saw {either(held)} predicting "
+        "them), the closest proxy the pool allows; docs/EVALUATION.md reports each held-out source. No external "
+        "validation set backs these figures.",
+        "Labels mined from reports: " + ("chexpert's 'No Finding' normals and its pneumonias/consolidations, and "
+                                         "nih's labels, were" if stanford else "nih's labels were")
+        + " extracted from report text by NLP, not read by a radiologist for this project.",
         "Pediatric images are all from one hospital (Guangzhou) and never COVID-19.",
         "Trained on 2020-era COVID-19 images; variants, vaccination and treatment have changed the disease's "
         "appearance since.",
@@ -162,18 +180,27 @@ def known_limitations(name):
         "Not for diagnosis: research and teaching use only.",
     ]
     if name == "covid_pneumonia":
-        lim.insert(1, "Model 2's non-COVID pneumonias: 377 adult training images (331 nih, 46 ieee8023) against 3,070 "
-                      "pediatric ones; sampling gives adults 80% of the class's mass so that 'adult vs child' cannot "
-                      "carry it. The nih pneumonia labels were mined from report text (noisy). Its headline figures "
-                      "are adults only.")
+        adult = {k.split("/")[1]: n for k, n in train.items() if k.startswith("pneumonia/") and k.endswith("/adult")}
+        children = sum(n for k, n in train.items() if k.startswith("pneumonia/") and k.endswith("/pediatric"))
+        by_source = ", ".join(f"{n:,} {src}" for src, n in sorted(adult.items(), key=lambda x: -x[1]))
+        mined = " and ".join(s for s in ("nih", "chexpert") if s in adult)
+        lim.insert(1, f"Model 2's non-COVID pneumonias: {sum(adult.values()):,} adult training images ({by_source}) "
+                      f"against {children:,} pediatric ones; sampling gives adults 80% of the class's mass so that "
+                      f"'adult vs child' cannot carry it. The {mined} pneumonia labels were mined from report text "
+                      "(noisy). Its headline figures are adults only.")
     return lim
 
 
-def license_text():
+def license_text(sources=()):
+    """The terms a model inherits from its training sources (`sources`: CheXpert's are added when present)."""
+    stanford = ("; CheXpert (Irvin et al. 2019; Stanford Hospital): Stanford University School of Medicine CheXpert "
+                "Dataset Research Use Agreement, non-commercial research use only, and models trained on it "
+                "inherit that restriction. This model may not be used commercially."
+                if "chexpert" in sources else ". The NC licences of some images make commercial use inadvisable.")
     return ("Trained on public research collections; the model inherits their terms: research and teaching "
             "use only, not clinical use. ieee8023 covid-chestxray-dataset images carry per-image licences "
             "(CC BY, CC BY-NC-SA, CC BY-NC-ND, Apache 2.0 or none stated; the collection's terms: research use); "
             "COVID-19 Radiography Database (Kaggle; includes RSNA pneumonia challenge images): research/"
             "non-commercial; Kermany et al. 2018 pediatric chest X-rays: CC BY 4.0; JSRT database: free for "
             "research and education; NIH ChestX-ray14: public, no restriction on use stated by the NIH Clinical "
-            "Center (cite Wang et al. 2017). The NC licences of some images make commercial use inadvisable.")
+            "Center (cite Wang et al. 2017)" + stanford)

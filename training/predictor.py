@@ -14,7 +14,7 @@ from .data import sha256_file
 PREDICT = os.path.join("tools", "predict.mjs")
 CORE = os.path.join("build", "site", "xraylens.wasm")
 CACHE = os.path.join("build", "eval-cache")
-EVAL_KEYS = ("metrics", "audits", "known_limitations")
+EVAL_KEYS = ("metrics", "audits", "known_limitations", "license")
 KEYS = {"covid_normal": "covid-normal", "covid_pneumonia": "covid-pneumonia"}
 
 

@@ -80,8 +80,9 @@ export class Batch {
   // Queues files ({ file, path }); a new batch replaces a finished one, a running one grows. Label tables
   // (the core's rule: .csv, .tsv) are read for the figures, not analysed.
   add(items) {
-    const tables = items.filter((it) => this.app.isLabelTable(it.path));
-    const images = items.filter((it) => !this.app.isLabelTable(it.path));
+    const isTable = items.map((it) => this.app.isLabelTable(it.path));
+    const tables = items.filter((_, i) => isTable[i]);
+    const images = items.filter((_, i) => !isTable[i]);
     if (!images.length) return;
     if (!this.running) this.#reset();
     const read = (t) => t.file.text().then((text) => ({ path: t.path, text }), () => ({ path: t.path, text: '' }));

@@ -17,7 +17,8 @@ const NOTICE_KEY = 'xraylens.notice.v1';
 
 const $ = (id) => document.getElementById(id);
 // study: { name, info (the analysis's result), display, lungs }; results[i]: MODELS[i]'s answer
-// site: model key -> the site threshold adopted in this browser and still valid for the loaded model
+// site: model key -> the site threshold adopted in this browser and still valid for the loaded model, with
+// the words that name it (note)
 const state = { app: null, worker: null, models: new Map(), model: 0, compare: false, study: null, results: [], busy: false, next: null, site: {} };
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -45,7 +46,7 @@ function modelStatus(m) {
 function operating(r) {
   const site = state.site[r.key];
   const op = state.app.applyOperatingPoint(r, site ? site.threshold : null);
-  return { ...r, ...op, thresholdNote: site ? state.app.siteThresholdNote(site.threshold, site.n, site.date) : '' };
+  return { ...r, ...op, thresholdNote: site ? site.note : '' };
 }
 
 // The site thresholds kept in this browser, checked against the loaded models' sha256 (a changed model
@@ -61,10 +62,10 @@ function applySiteThresholds() {
       removeSiteThreshold(m.key);
       dropped.push(m.title);
     } else if (entry && card && Number.isFinite(entry.threshold)) {
-      state.site[m.key] = entry;
+      state.site[m.key] = { ...entry, note: state.app.siteThresholdNote(entry.threshold, entry.n, entry.date) };
     }
     const site = state.site[m.key];
-    state.app.setSiteThreshold(i, site ? site.threshold : null, site ? state.app.siteThresholdNote(site.threshold, site.n, site.date) : '');
+    state.app.setSiteThreshold(i, site ? site.threshold : null, site ? site.note : '');
   });
   if (dropped.length) showMessage(`The site threshold of ${dropped.join(' and ')} was removed: the model has changed since it was adopted (its sha256 differs).`, true);
   // #your-data's data-site-<model key>: the site threshold in use (dataset names are camelCase)

@@ -59,6 +59,7 @@ struct Analysis {
   GateResult gate;
   bool has_lungs = false;
   LungField lungs;
+  double open_ms = 0;  // decoding and preprocessing, timed by whoever opened the study
   double lungs_ms = 0, gate_ms = 0;
   std::vector<ClassifierResult> results;  // empty when the gate refused and analyse_anyway is off
 };

@@ -19,7 +19,9 @@
 
 #include "app/app.h"
 #include "app/frame_signature.h"
+#include "app/input_queue.h"
 #include "app/ui_scale.h"
+#include "app_instance.h"
 #include "evaluation_api.h"
 #include "preprocess.h"
 
@@ -72,6 +74,21 @@ double g_last_batch_frame_ms = 0;
 uint64_t g_shown_signature = 0;
 unsigned long long g_presented = 0;
 
+// Button and key changes since the last frame, given to ImGui one a frame (input_queue.h).
+app::InputQueue g_input;
+
+void apply_input(const app::InputState& in) {
+  ImGuiIO& io = ImGui::GetIO();
+  if (in.positioned) io.MousePos = ImVec2(in.x, in.y);
+  for (int i = 0; i < app::kPointerButtons; ++i) io.MouseDown[i] = in.buttons[static_cast<size_t>(i)];
+  for (int k = 0; k < app::kKeys; ++k) io.KeysDown[k] = in.keys[static_cast<size_t>(k)];
+  const auto held = [&](int a, int b) { return in.keys[static_cast<size_t>(a)] || in.keys[static_cast<size_t>(b)]; };
+  io.KeyCtrl = held(GLFW_KEY_LEFT_CONTROL, GLFW_KEY_RIGHT_CONTROL);
+  io.KeyShift = held(GLFW_KEY_LEFT_SHIFT, GLFW_KEY_RIGHT_SHIFT);
+  io.KeyAlt = held(GLFW_KEY_LEFT_ALT, GLFW_KEY_RIGHT_ALT);
+  io.KeySuper = held(GLFW_KEY_LEFT_SUPER, GLFW_KEY_RIGHT_SUPER);
+}
+
 // Wraps a setter so that calling it from JS also schedules frames.
 template <auto F>
 struct Waking;
@@ -85,9 +102,17 @@ struct Waking<F> {
 
 void install_wake_callbacks(GLFWwindow* w) {
   glfwSetCursorPosCallback(w, [](GLFWwindow*, double, double) { wake(); });
-  glfwSetMouseButtonCallback(w, [](GLFWwindow*, int, int, int) { wake(); });
+  glfwSetMouseButtonCallback(w, [](GLFWwindow* win, int button, int action, int) {
+    double x = 0, y = 0;
+    glfwGetCursorPos(win, &x, &y);
+    g_input.button(static_cast<float>(x), static_cast<float>(y), button, action == GLFW_PRESS);
+    wake();
+  });
   glfwSetScrollCallback(w, [](GLFWwindow*, double, double) { wake(); });
-  glfwSetKeyCallback(w, [](GLFWwindow*, int, int, int, int) { wake(); });
+  glfwSetKeyCallback(w, [](GLFWwindow*, int key, int, int action, int) {
+    if (action != GLFW_REPEAT) g_input.key(key, action == GLFW_PRESS);
+    wake();
+  });
   glfwSetCharCallback(w, [](GLFWwindow*, unsigned int) { wake(); });
 }
 
@@ -123,6 +148,10 @@ void frame() {
   --g_frames_to_draw;
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  if (const auto in = g_input.next()) {
+    apply_input(*in);
+    if (g_input.pending()) wake();
+  }
   ImGui::NewFrame();
   app::draw_app(g_state, g_host);
   ImGui::Render();
@@ -334,76 +363,14 @@ void set_site_threshold(int index, const val& threshold, const std::string& note
   site.note = site.on ? note : std::string();
 }
 
-val widget_rect(const std::string& name) {
-  const auto it = g_state.widgets.find(name);
-  if (it == g_state.widgets.end()) return val::null();
-  val r = val::object();
-  r.set("x", it->second.x);
-  r.set("y", it->second.y);
-  r.set("w", it->second.w);
-  r.set("h", it->second.h);
-  return r;
-}
-
 void set_batch_frame_rate(double fps) { g_batch_fps = fps; }
 
-// The batch table as the app holds it (end-to-end tests): rows, rows shown, progress.
-val batch_view() {
-  const app::BatchState& b = g_state.batch;
-  val out = val::object();
-  out.set("rows", static_cast<int>(b.rows.size()));
-  out.set("shown", static_cast<int>(b.order.size()));
-  out.set("done", b.done);
-  out.set("total", b.total);
-  out.set("running", b.running);
-  out.set("paused", b.paused);
-  int filled = 0;
-  for (const auto& r : b.rows) filled += r.status != "queued" && r.status != "running";
-  out.set("filled", filled);
-  return out;
-}
-
-// The result panel of model `index` as the app draws it (end-to-end tests): the bar's threshold and zone.
-val result_state(int index) {
-  if (index < 0 || index >= app::kModelCount || !g_state.results[static_cast<size_t>(index)].present) return val::null();
-  const app::Result& r = g_state.results[static_cast<size_t>(index)];
-  val out = val::object();
-  out.set("verdict", r.verdict);
-  out.set("threshold", r.threshold);
-  out.set("bandLow", r.band_low);
-  out.set("bandHigh", r.band_high);
-  out.set("thresholdNote", r.threshold_note);
-  return out;
-}
-
-double frame_count() { return static_cast<double>(g_state.frames); }
-double presented_count() { return static_cast<double>(g_presented); }
-
-// The scale the UI is drawn at and the control that has keyboard focus (end-to-end tests).
-val ui_state() {
-  val out = val::object();
-  out.set("ratio", app::ui_scale());
-  out.set("fontPx", ImGui::GetIO().Fonts->Fonts.empty() ? 0.0f : ImGui::GetIO().Fonts->Fonts[0]->FontSize);
-  out.set("focused", g_state.focused);
-  return out;
-}
-bool cam_shown() { return g_state.display.show_cam && g_state.image.has_cam(); }
-bool lungs_shown() { return g_state.display.show_lungs && g_state.image.has_lungs(); }
-
-// Zoom, pan and window/level as the viewer holds them (end-to-end tests).
-val view_state() {
-  val out = val::object();
-  out.set("zoom", g_state.view.zoom);
-  out.set("cx", g_state.view.cx);
-  out.set("cy", g_state.view.cy);
-  out.set("windowCenter", g_state.display.window_center);
-  out.set("windowWidth", g_state.display.window_width);
-  out.set("invert", g_state.display.invert);
-  out.set("help", g_state.view.show_help);
-  return out;
-}
-
 }  // namespace
+
+namespace xrweb {
+const app::AppState& app_state() { return g_state; }
+unsigned long long presented_frames() { return g_presented; }
+}  // namespace xrweb
 
 EMSCRIPTEN_BINDINGS(xraylens_app) {
   emscripten::function("setImage", &Waking<&set_image>::call);
@@ -429,15 +396,6 @@ EMSCRIPTEN_BINDINGS(xraylens_app) {
   emscripten::function("yourDataJson", &your_data_json);
   emscripten::function("clearYourData", &Waking<&clear_your_data>::call);
   emscripten::function("setSiteThreshold", &Waking<&set_site_threshold>::call);
-  emscripten::function("widgetRect", &widget_rect);
-  emscripten::function("frameCount", &frame_count);        // frames the app built
-  emscripten::function("presentedCount", &presented_count);  // of those, the ones sent to the GPU
-  emscripten::function("resultState", &result_state);
-  emscripten::function("uiState", &ui_state);
-  emscripten::function("batchView", &batch_view);
-  emscripten::function("camShown", &cam_shown);
-  emscripten::function("lungsShown", &lungs_shown);
-  emscripten::function("viewState", &view_state);
 }
 
 // Starts the app on Module.canvas; "" when it runs, else why it cannot.

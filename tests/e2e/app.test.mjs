@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { loadXrayLens } from '../../tools/lib/node_runtime.mjs';
-import { ORIGINALS, clickWidget, defaultModels, launch, openApp, prepareSite, startServer } from './harness.mjs';
+import { ORIGINALS, acceptNotice, clickWidget, defaultModels, launch, openApp, prepareSite, startServer } from './harness.mjs';
 
 const LARGEST = path.join(ORIGINALS, 'post-intubuation-pneumomediastium-and-pneumothorax-background-covid-19-pneumonia-day1.jpg');
 const SECOND = path.join(ORIGINALS, 'IM-0640-0001-0001.jpeg');
@@ -168,6 +168,53 @@ test('frames that show nothing new are not sent to the GPU; a change is drawn at
   await page.evaluate(() => globalThis.xraylens.app.setMessage('a message drawn on the canvas', true));
   await page.waitForFunction((s) => globalThis.xraylens.app.presentedCount() > s, hovered.sent);
   assert.ok(!before.equals(await page.screenshot()), 'the canvas shows the change');
+  await page.close();
+});
+
+// ImGui 1.86 reads the pointer once a frame, and frames wait while the page is busy: each click must still
+// land where it was made, in order, and no click or key press may be lost (input_queue.h).
+test('clicks and keys made while frames wait land where they were made, one after the other', async () => {
+  const { page, errors } = await openApp(browser.context, server.url);
+  await acceptNotice(page);
+  await page.waitForFunction(() => globalThis.xraylens.app.widgetRect('model2') !== null);
+  const rects = await page.evaluate(() => ({ compare: globalThis.xraylens.app.widgetRect('compare'), model2: globalThis.xraylens.app.widgetRect('model2') }));
+  const centre = (r) => [r.x + r.w / 2, r.y + r.h / 2];
+  assert.deepEqual(await page.evaluate(() => [globalThis.xraylens.state.compare, globalThis.xraylens.state.model]), [false, 0]);
+  await page.evaluate(() => globalThis.xraylens.app.setBusy(true));
+  const built = await page.evaluate(() => globalThis.xraylens.app.frameCount());
+  for (const r of [rects.compare, rects.model2]) {
+    await page.mouse.move(...centre(r));
+    await page.mouse.down();
+    await page.mouse.up();
+  }
+  await page.mouse.move(...centre(rects.compare)); // where the cursor is when frames resume
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => globalThis.xraylens.app.frameCount()), built, 'no frame while busy');
+  await page.evaluate(() => globalThis.xraylens.app.setBusy(false));
+  await page.waitForFunction(() => globalThis.xraylens.state.model === 1, null, { timeout: 10_000 });
+  await page.waitForTimeout(300);
+  assert.deepEqual(await page.evaluate(() => [globalThis.xraylens.state.compare, globalThis.xraylens.state.model]), [true, 1]);
+
+  // keys: two quick Tabs while busy move the focus two controls on (Shift+Tab, held, goes back one)
+  const focused = () => page.evaluate(() => globalThis.xraylens.app.uiState().focused);
+  await page.focus('#canvas');
+  const start = await focused();
+  await page.evaluate(() => globalThis.xraylens.app.setBusy(true));
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.evaluate(() => globalThis.xraylens.app.setBusy(false));
+  await page.waitForFunction((s) => globalThis.xraylens.app.uiState().focused !== s, start, { timeout: 10_000 });
+  await page.waitForTimeout(300);
+  const two = await focused();
+  await page.keyboard.down('Shift');
+  await page.keyboard.down('Tab');
+  await page.waitForTimeout(120);
+  await page.keyboard.up('Tab');
+  await page.keyboard.up('Shift');
+  await page.waitForFunction((s) => globalThis.xraylens.app.uiState().focused !== s, two, { timeout: 10_000 });
+  const one = await focused();
+  assert.ok(![start, two].includes(one), `focus ${start} -> Tab Tab -> ${two} -> Shift+Tab -> ${one}`);
+  assert.deepEqual(errors, []);
   await page.close();
 });
 

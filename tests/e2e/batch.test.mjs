@@ -11,7 +11,7 @@ import path from 'node:path';
 
 import { CSV_HEADER } from '../../web/csv.js';
 import { loadXrayLens } from '../../tools/lib/node_runtime.mjs';
-import { PY, assertOnlyOwnGets, clickWidget, defaultModels, launch, makeBatchFolder, openApp, prepareSite, startServer } from './harness.mjs';
+import { PY, acceptNotice, assertOnlyOwnGets, clickWidget, defaultModels, launch, makeBatchFolder, openApp, prepareSite, startServer } from './harness.mjs';
 
 let server, browser, folder, small, core;
 
@@ -28,13 +28,6 @@ after(async () => {
   server?.close();
   for (const f of [folder, small]) if (f) fs.rmSync(f.root, { recursive: true, force: true });
 });
-
-// The first-visit notice, where this browser profile has not accepted it yet.
-async function acceptNotice(page) {
-  if (await page.evaluate(() => localStorage.getItem('xraylens.notice.v1'))) return;
-  await clickWidget(page, 'accept');
-  await page.waitForFunction(() => localStorage.getItem('xraylens.notice.v1') === 'accepted');
-}
 
 const batchData = (page) => page.evaluate(() => ({ ...document.getElementById('batch').dataset }));
 const view = (page) => page.evaluate(() => globalThis.xraylens.app.batchView());

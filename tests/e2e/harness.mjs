@@ -145,6 +145,13 @@ export async function clickWidget(page, name) {
   await page.mouse.up();
 }
 
+// The notice accepted (once per browser context).
+export async function acceptNotice(page) {
+  if (await page.evaluate(() => localStorage.getItem('xraylens.notice.v1'))) return;
+  await clickWidget(page, 'accept');
+  await page.waitForFunction(() => localStorage.getItem('xraylens.notice.v1') === 'accepted');
+}
+
 export async function waitForResult(page, predicate) {
   await page.waitForFunction(predicate, null, { timeout: 30_000 });
   return page.evaluate(() => ({ ...document.getElementById('result').dataset, text: document.getElementById('result').textContent }));
