@@ -126,20 +126,23 @@ def train(model, n, n_samples, batch_loss, *, lr, weight_decay, seed, weights=No
 
 
 def train_classifier(model, x, y, n_samples, *, lr, seed, weights=None, aug=False, log=print, tag="", masks=None,
-                     guide=0.0, rows=None, adversary=0.0, appearance=0.0):
+                     guide=0.0, rows=None, adversary=0.0, appearance=0.0, group_dro=0.0):
     """Train a classifier on uint8 images x [n,224,224] with int labels y for n_samples draws. With lung
     `masks` (uint8 [n,224,224], 255 = lung) and `guide` > 0, a binary model is also taught to keep its
     COVID-19 evidence inside the lungs: the loss adds `guide` times the share of positive evidence outside
     them (`outside_share`; Ross et al. 2017's "right for the right reasons", on the CAM). The recipe
     search's options, which need the images' `rows`: `adversary` > 0, a source head within each label
     behind gradient reversal of that peak weight (adversary.py); `appearance` > 0, that share of images
-    takes another source's look first (augment.match_appearance)."""
+    takes another source's look first (augment.match_appearance); `group_dro` > 0, the classification loss
+    is group DRO's over (label, source) with that step size (group_dro.py)."""
     from .adversary import SourceAdversary, ramp
+    from .group_dro import GroupDRO
     y_np = np.asarray(y)
     y = torch.as_tensor(y_np, dtype=torch.long)
     guided = masks is not None and guide > 0
     adv = SourceAdversary(model.fc.in_features, y_np, rows) if adversary > 0 else None
     pick = donors(x, rows, appearance) if appearance > 0 and aug else None
+    dro = GroupDRO(y_np, rows, group_dro) if group_dro > 0 else None
     steps, step = max(1, n_samples // BATCH), [0]
 
     def batch_loss(ix, rng):
@@ -149,7 +152,7 @@ def train_classifier(model, x, y, n_samples, *, lr, seed, weights=None, aug=Fals
             out, evidence, pooled = model.logits_and_evidence(xb, pooled=True)
         else:
             out = model(xb)
-        loss = F.cross_entropy(out, y[ix])
+        loss = dro.loss(out, y[ix], ix) if dro is not None else F.cross_entropy(out, y[ix])
         stats = {"acc": (out.argmax(1) == y[ix]).float().mean().item()}
         if guided:
             share = outside_share(evidence, mb).mean()

@@ -20,6 +20,7 @@ The test split is never read here.
 """
 import argparse
 import json
+import math
 import os
 import time
 
@@ -58,7 +59,7 @@ AGE_MASS = {"covid_normal": {"normal": {"adult": 0.7, "pediatric": 0.3}},
 # the share of its COVID-19 evidence outside the lungs is added to the loss (loop.train_classifier).
 # The recipe search's options (RECIPES) default to the v3 recipe: internal resolution, widths, the source
 # adversary's peak weight (adversary.py) and the share of images given another source's look (augment.py).
-V3 = {"internal": 112, "widths": (16, 32, 64, 128), "adversary": 0.0, "appearance": 0.0}
+V3 = {"internal": 112, "widths": (16, 32, 64, 128), "adversary": 0.0, "appearance": 0.0, "group_dro": 0.0}
 VARIANTS = {"shipped": dict(V3, aug=True, standardise=True, balanced=True, input="lung_field", fine_cam=True,
                             guide=1.0),
             "baseline": dict(V3, aug=False, standardise=False, balanced=False, input="central", fine_cam=False,
@@ -66,7 +67,7 @@ VARIANTS = {"shipped": dict(V3, aug=True, standardise=True, balanced=True, input
 # Recipes tried on the leave-one-source-out folds (docs/EVALUATION.md, "What we tried"); --recipe applies one to
 # the shipped variant.
 RECIPES = {"v3": {}, "res160": {"internal": 160}, "adversary": {"adversary": 0.5}, "appearance": {"appearance": 0.5},
-           "wide": {"widths": (16, 32, 64, 192)}}
+           "wide": {"widths": (16, 32, 64, 192)}, "group_dro": {"group_dro": 0.01}}
 
 
 def parse_args(argv=None):
@@ -85,6 +86,9 @@ def parse_args(argv=None):
     ap.add_argument("--reuse-pretrain", action="store_true",
                     help="load each variant's pretrained backbone from --aux (as an earlier run with the same "
                          "seed and data saved it) instead of pretraining again")
+    ap.add_argument("--resume", action="store_true",
+                    help="--reuse-pretrain, and load the leave-one-source-out fold models an interrupted run with "
+                         "the same seed, data and recipe saved in --aux/loso instead of training them again")
     return ap.parse_args(argv)
 
 
@@ -131,8 +135,14 @@ def fine_tune(name, clf, backbone_state, tr, n_samples, v, seed, log, tag):
     masks = tr.lung_masks() if v["guide"] > 0 else None
     loop.train_classifier(clf, tr.x, y, n_samples, lr=1e-3, seed=seed + 1, weights=w, aug=v["aug"], log=log, tag=tag,
                           masks=masks, guide=v["guide"], rows=tr.rows, adversary=v["adversary"],
-                          appearance=v["appearance"])
+                          appearance=v["appearance"], group_dro=v["group_dro"])
     return loop.prior_correction(clf, y) if v["balanced"] else 0.0
+
+
+def fold_prior(name, tr, v):
+    """The prior correction fine_tune added to a saved model's bias (its value only: the saved bias has it)."""
+    pi1 = float((labelled(tr, TASKS[name][::-1]) == 1).mean())
+    return math.log(pi1 / (1 - pi1)) if v["balanced"] else 0.0
 
 
 def fit_head(name, clf, pre, tr, va, cfg, v, seed, log, quantize=False, pool=None):
@@ -165,19 +175,27 @@ def calibrate_logits(name, logits, va, log):
     return {"temperature": t, "threshold": thr, "band": (low, high), "val": val}
 
 
-def cross_fitted(name, pre_loso, tr, va, cfg, v, seed, aux, log):
+def cross_fitted(name, pre_loso, tr, va, cfg, v, seed, aux, log, resume=False):
     """Leave-one-source-out folds of one task: for each held-out source, a fold model fine-tuned from the
     backbone pretrained without any held-out source, on train without that source; its logits on the
-    source's train+val images. Fold models are saved to aux/loso/ for make eval's audit."""
+    source's train+val images. Fold models are saved to aux/loso/ for make eval's audit (and, with
+    `resume`, loaded from there when an interrupted run saved them)."""
     logits, rows, folds = [], [], {}
     os.makedirs(os.path.join(aux, "loso"), exist_ok=True)
     for src in HELD_OUT[name]:
         keep = np.array([r["source"] != src for r in tr.rows])
         torch.manual_seed(seed + 1)
         clf = classifier(2, v)
-        prior = fine_tune(name, clf, pre_loso.backbone.state_dict(), tr.subset(keep), cfg["fold_finetune"], v, seed,
-                          log, tag=f"{name}/without-{src}")
-        torch.save(clf.state_dict(), os.path.join(aux, "loso", f"{name}-without-{src}.pt"))
+        saved = os.path.join(aux, "loso", f"{name}-without-{src}.pt")
+        if resume and os.path.exists(saved):
+            clf.load_state_dict(torch.load(saved, map_location="cpu"))
+            clf.eval()
+            prior = fold_prior(name, tr.subset(keep), v)
+            log(f"[{name}] fold without {src} reused from {saved}")
+        else:
+            prior = fine_tune(name, clf, pre_loso.backbone.state_dict(), tr.subset(keep), cfg["fold_finetune"], v,
+                              seed, log, tag=f"{name}/without-{src}")
+            torch.save(clf.state_dict(), saved)
         n = 0
         for part in (tr, va):
             held = part.subset(np.array([r["source"] == src for r in part.rows]))
@@ -235,7 +253,8 @@ def run_variant(vname, args, cfg, manifest, log):
     for name, classes in TASKS.items():
         tr = split("train", set(classes))
         va = split("val", set(classes))
-        pool = cross_fitted(name, pre_loso, tr, va, cfg, v, seed, aux, log) if pre_loso is not None else None
+        pool = (cross_fitted(name, pre_loso, tr, va, cfg, v, seed, aux, log, resume=args.resume)
+                if pre_loso is not None else None)
         torch.manual_seed(seed + 1)
         clf = classifier(2, v)
         res = fit_head(name, clf, pre, tr, va, cfg, v, seed, log, quantize=vname == "shipped", pool=pool)
@@ -266,7 +285,7 @@ def pretrained(tag, pool_tr, n_samples, args, v, log):
     torch.manual_seed(args.seed)
     pre = classifier(len(PRETRAIN_CLASSES), v, fine_cam=False)
     saved = os.path.join(args.aux, f"{tag}_backbone.pt")
-    reused = args.reuse_pretrain and os.path.exists(saved)
+    reused = (args.reuse_pretrain or args.resume) and os.path.exists(saved)
     if reused:
         pre.backbone.load_state_dict(torch.load(saved, map_location="cpu"))
         log(f"[{tag}] pretrained backbone reused from {saved}")

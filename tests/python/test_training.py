@@ -8,6 +8,7 @@ import onnx
 import torch
 
 from training import audits, augment, calibrate, export, loop, metrics
+from training.group_dro import GroupDRO
 from training.model import Classifier, Exported, dilate_last_stage
 
 torch.set_num_threads(1)
@@ -203,6 +204,30 @@ class GuidanceTest(unittest.TestCase):
             _, ev = clf.logits_and_evidence(loop.plain(x))
         self.assertEqual(tuple(ev.shape[1:]), (14, 14))
         self.assertLess(float(loop.outside_share(ev, loop.plain(masks) / 255).mean()), 0.5)
+
+
+class GroupDROTest(unittest.TestCase):
+    def setUp(self):
+        # label 1 from sources a and b, label 0 from a; batch: two of each group
+        self.rows = [{"source": s} for s in ("a", "a", "b", "b", "a", "a")]
+        self.y = np.array([1, 1, 1, 1, 0, 0])
+
+    def test_the_worst_group_gains_weight_and_leads_the_loss(self):
+        dro = GroupDRO(self.y, self.rows, eta=1.0)
+        logits = torch.tensor([[0.0, 3.0], [0.0, 3.0], [2.0, 0.0], [2.0, 0.0], [3.0, 0.0], [3.0, 0.0]])
+        plain = float(torch.nn.functional.cross_entropy(logits, torch.as_tensor(self.y)))
+        for _ in range(5):
+            loss = float(dro.loss(logits, torch.as_tensor(self.y), np.arange(6)))
+        q = dro.weights()
+        self.assertGreater(q[(1, "b")], 0.9)  # the misread group (label 1 of source b) leads
+        self.assertGreater(loss, plain)
+
+    def test_a_single_group_is_plain_cross_entropy(self):
+        dro = GroupDRO(np.ones(4, int), [{"source": "a"}] * 4, eta=0.5)
+        logits = torch.randn(4, 2)
+        y = torch.ones(4, dtype=torch.long)
+        self.assertAlmostEqual(float(dro.loss(logits, y, np.arange(4))),
+                               float(torch.nn.functional.cross_entropy(logits, y)), places=6)
 
 
 class ExportTest(unittest.TestCase):
