@@ -355,7 +355,7 @@ def setup_section(cards):
             f"`make train` (seed {tr['seed']}): a ResNet-like net ({c['architecture']['parameters']:,} parameters, "
             f"{c['architecture']['internal_resolution']}² internal, CAM grid {c['architecture']['cam_grid'][0]}×"
             f"{c['architecture']['cam_grid'][1]}) is pretrained for {sch['pretrain']:,} samples on all training "
-            f"labels ({', '.join(tr['pretrain_classes'])}; adult and pediatric; every source, nih included), then "
+            f"labels ({', '.join(tr['pretrain_classes'])}; adult and pediatric; every source), then "
             f"each model is fine-tuned from it for {sch['finetune']:,} samples"
             + (f" with its last stage dilated and lung guidance (the loss adds {guide:g} × the share of the "
                "COVID-19 evidence that lies outside the lung model's mask)" if guide else "")
@@ -366,11 +366,33 @@ def setup_section(cards):
             f"fine-tuned from it for {sch.get('fold_finetune', 0):,} samples; temperature, threshold and band "
             "are fitted on their cross-fitted predictions (`training/calibrate.py`). Input (contract v3): the "
             "**lung field** of the canonical image, which every source reaches at 224 px effective resolution "
-            "(`docs/PREPROCESSING.md`). The schedule is fixed; no checkpoint is chosen. Other measures against "
+            "(`docs/PREPROCESSING.md`). " + recipe_sentence(tr) + "The schedule is fixed; no checkpoint is chosen. Other measures against "
             "shortcuts: per-image standardisation inside the graph; augmentations (rotation, scale, shifts, "
             "flip, resolution jitter, gamma/contrast/brightness, border blanking, JPEG, noise); a prior "
             "correction of the COVID-19 logit. The **baseline** (when `make train-baseline` made it) has the "
             "same net with none of these (central 224×224, fixed scaling, no augmentation, uniform sampling).", ""]
+
+
+def recipe_sentence(tr):
+    """What the card's recipe (train.RECIPES, chosen on the folds: "What we tried") adds to the v3 recipe."""
+    m, recipe = tr.get("measures", {}), tr.get("recipe")
+    if not recipe or recipe == "v3":
+        return ""
+    parts = []
+    if m.get("appearance"):
+        parts.append(f"with probability {m['appearance']:g} an image first takes the look of a random image of "
+                     "another source (its gray-level histogram, and its noise where that is stronger; "
+                     "`training/augment.py` `match_appearance`)")
+    if m.get("adversary"):
+        parts.append(f"a source head within each label behind gradient reversal (peak weight {m['adversary']:g})")
+    if m.get("group_dro"):
+        parts.append(f"group DRO over (label, source) with step {m['group_dro']:g}")
+    if m.get("internal", 112) != 112:
+        parts.append(f"{m['internal']}² internal resolution")
+    if list(m.get("widths", (16, 32, 64, 128))) != [16, 32, 64, 128]:
+        parts.append(f"stage widths {'/'.join(map(str, m['widths']))}")
+    return (f"Recipe `{recipe}` (chosen on leave-one-source-out folds, see What we tried): "
+            + "; ".join(parts) + ". ") if parts else f"Recipe `{recipe}`. "
 
 
 def what_we_tried(path):
