@@ -67,7 +67,8 @@ VARIANTS = {"shipped": dict(V3, aug=True, standardise=True, balanced=True, input
 # Recipes tried on the leave-one-source-out folds (docs/EVALUATION.md, "What we tried"); --recipe applies one to
 # the shipped variant.
 RECIPES = {"v3": {}, "res160": {"internal": 160}, "adversary": {"adversary": 0.5}, "appearance": {"appearance": 0.5},
-           "wide": {"widths": (16, 32, 64, 192)}, "group_dro": {"group_dro": 0.01}}
+           "wide": {"widths": (16, 32, 64, 192)}, "group_dro": {"group_dro": 0.01},
+           "wide_appearance": {"widths": (16, 32, 64, 192), "appearance": 0.5}}
 
 
 def parse_args(argv=None):
