@@ -186,11 +186,16 @@ def run_batches(fn, x, batch=128, transform=None):
     return res if len(res) > 1 else res[0]
 
 
-def prior_correction(model, y_train):
-    """Bayes prior correction after class-balanced sampling: add log(pi_1/pi_0) of the natural training
-    class frequencies to the COVID logit's bias, so that probabilities refer to the data's prevalence."""
-    y = np.asarray(y_train)
-    pi1 = float((y == 1).mean())
-    with torch.no_grad():
-        model.fc.bias[1] += math.log(pi1 / (1 - pi1))
+def prior_log_odds(y_train):
+    """log(pi_1/pi_0) of the natural training class frequencies."""
+    pi1 = float((np.asarray(y_train) == 1).mean())
     return math.log(pi1 / (1 - pi1))
+
+
+def prior_correction(model, y_train):
+    """Bayes prior correction after class-balanced sampling: add prior_log_odds to the COVID logit's bias,
+    so that probabilities refer to the data's prevalence."""
+    shift = prior_log_odds(y_train)
+    with torch.no_grad():
+        model.fc.bias[1] += shift
+    return shift

@@ -20,7 +20,6 @@ The test split is never read here.
 """
 import argparse
 import json
-import math
 import os
 import time
 
@@ -142,8 +141,7 @@ def fine_tune(name, clf, backbone_state, tr, n_samples, v, seed, log, tag):
 
 def fold_prior(name, tr, v):
     """The prior correction fine_tune added to a saved model's bias (its value only: the saved bias has it)."""
-    pi1 = float((labelled(tr, TASKS[name][::-1]) == 1).mean())
-    return math.log(pi1 / (1 - pi1)) if v["balanced"] else 0.0
+    return loop.prior_log_odds(labelled(tr, TASKS[name][::-1])) if v["balanced"] else 0.0
 
 
 def fit_head(name, clf, pre, tr, va, cfg, v, seed, log, quantize=False, pool=None):
