@@ -6,6 +6,7 @@ import numpy as np
 
 from . import plots
 from .audits import C0, C1, DILATE, NO_PIXELS, R0, R1
+from .train import V3
 from .transfer import GROUPS, RESOLUTION_MIN_SIDE, RESOLUTION_TARGET
 
 TITLE_SHORT = {"covid_normal": "Model 1", "covid_pneumonia": "Model 2"}
@@ -387,9 +388,9 @@ def recipe_sentence(tr):
         parts.append(f"a source head within each label behind gradient reversal (peak weight {m['adversary']:g})")
     if m.get("group_dro"):
         parts.append(f"group DRO over (label, source) with step {m['group_dro']:g}")
-    if m.get("internal", 112) != 112:
+    if m.get("internal", V3["internal"]) != V3["internal"]:
         parts.append(f"{m['internal']}² internal resolution")
-    if list(m.get("widths", (16, 32, 64, 128))) != [16, 32, 64, 128]:
+    if list(m.get("widths", V3["widths"])) != list(V3["widths"]):
         parts.append(f"stage widths {'/'.join(map(str, m['widths']))}")
     return (f"Recipe `{recipe}` (chosen on leave-one-source-out folds, see What we tried): "
             + "; ".join(parts) + ". ") if parts else f"Recipe `{recipe}`. "
