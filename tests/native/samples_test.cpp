@@ -1,6 +1,9 @@
 // decode_samples and open_decoded_study: the entry for images decoded outside the core (DICOM).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <random>
 #include <vector>
 
 #include "decode.h"
@@ -36,6 +39,47 @@ TEST(DecodeSamples, ColourMeasureAtEveryScale) {
   // integer lies close enough to the mean, so every pixel of the bin departs
   const std::vector<uint16_t> tiny = {1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1};
   EXPECT_DOUBLE_EQ(xr::decode_samples(tiny.data(), tiny.size(), 2, 2, 3, 1, "DICOM", 1).colour_fraction, 0.5);
+}
+
+// The rule of decode_common.cpp's colour measure, written plainly: bin the pixels by luma (the top 8 bits
+// past 8-bit samples), and count those with a channel more than max / 16 from its bin's mean.
+double colour_rule(const std::vector<uint16_t>& rgb, const std::vector<uint16_t>& luma, int max) {
+  const int shift = max > 255 ? 8 : 0;
+  std::vector<double> sum(256 * 3, 0.0), n(256, 0.0);
+  for (size_t i = 0; i < luma.size(); ++i) {
+    for (int c = 0; c < 3; ++c) sum[(luma[i] >> shift) * 3 + c] += rgb[i * 3 + c];
+    n[luma[i] >> shift] += 1;
+  }
+  size_t departing = 0;
+  for (size_t i = 0; i < luma.size(); ++i) {
+    bool departs = false;
+    for (int c = 0; c < 3; ++c)
+      departs |= std::abs(rgb[i * 3 + c] - sum[(luma[i] >> shift) * 3 + c] / n[luma[i] >> shift]) > max / 16.0;
+    departing += departs;
+  }
+  return static_cast<double>(departing) / static_cast<double>(luma.size());
+}
+
+TEST(DecodeSamples, ColourMeasureIsTheRuleAsWritten) {
+  std::mt19937 rng(7);
+  for (const int max : {1, 15, 255, 4095, 65535}) {
+    for (const int noise : {0, 3, 40}) {
+      const int w = 97, h = 61;  // odd sizes: the pass over alternate pixels ends on either
+      std::vector<uint16_t> rgb(static_cast<size_t>(w) * h * 3), luma(static_cast<size_t>(w) * h);
+      for (size_t i = 0; i < luma.size(); ++i) {
+        const int base = static_cast<int>(rng() % (max + 1));
+        for (int c = 0; c < 3; ++c) {
+          const int jitter = noise == 0 ? 0 : static_cast<int>(rng() % (2 * noise * (max / 255 + 1) + 1)) - noise * (max / 255 + 1);
+          rgb[i * 3 + c] = static_cast<uint16_t>(std::clamp(base + jitter, 0, max));
+        }
+        luma[i] = static_cast<uint16_t>((299u * rgb[i * 3] + 587u * rgb[i * 3 + 1] + 114u * rgb[i * 3 + 2] + 500u) / 1000u);
+      }
+      const xr::DecodeResult d = xr::decode_samples(rgb.data(), rgb.size(), w, h, 3, max, "DICOM", 16);
+      ASSERT_TRUE(d.ok()) << d.error;
+      EXPECT_EQ(d.image.pixels, luma) << max;
+      EXPECT_DOUBLE_EQ(d.colour_fraction, colour_rule(rgb, luma, max)) << "max " << max << " noise " << noise;
+    }
+  }
 }
 
 TEST(DecodeSamples, RefusesWrongCountsAndSizes) {

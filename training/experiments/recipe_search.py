@@ -62,6 +62,12 @@ def fold(name, src, v, pre, tr, va, cfg, seed, log):
     return np.concatenate(logits), rows, time.time() - t0
 
 
+def fold_arrays(f):
+    """A fold's logits and, per row, its source, label and whether it is a held-out image."""
+    return {"logits": f["logits"], "source": np.array([r["source"] for r in f["rows"]]),
+            "label": np.array([r["label"] for r in f["rows"]]), "held": np.array([r["held"] for r in f["rows"]])}
+
+
 def score(name, folds):
     """Per held-out source: AUC, sensitivity, specificity at the pool's threshold; the pool's own figures."""
     classes = TASKS[name][::-1]
@@ -101,7 +107,8 @@ def table(out_dir):
         with open(path) as f:
             res = json.load(f)
         for src, m in res["score"]["by_source"].items():
-            lines.append(f"| {res['task']} | {res['recipe']} | {res['schedule_name']}, {res['train_images']} train | {src} | "
+            recipe = res["recipe"] + "".join(f" without {w}" for w in res.get("without", []))
+            lines.append(f"| {res['task']} | {recipe} | {res['schedule_name']}, {res['train_images']} train | {src} | "
                          f"{m['n_negative']} / {m['n_covid']} | {m['auc']:.3f} ± {auc_se(m['auc'], m['n_covid'], m['n_negative']):.3f} | "
                          f"{m['sensitivity']:.3f} | "
                          f"{m['specificity']:.3f} | {m['seen_val_auc']:.3f} |")
@@ -118,6 +125,9 @@ def main(argv=None):
     ap.add_argument("--schedule", default="search", choices=sorted(SCHEDULES))
     ap.add_argument("--train-limit", type=int, default=None,
                     help="a stratified subset of train of about this many images (the CPU-bound search)")
+    ap.add_argument("--without", default="",
+                    help="comma-separated sources left out of every fold's fine-tuning (an ablation: what their images "
+                         "cost the held-out source)")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", default=os.path.join("build", "search"))
@@ -142,7 +152,8 @@ def main(argv=None):
     every = Split(manifest, "train", set(PRETRAIN_CLASSES), args.train_limit or cfg["limit"], args.seed,
                   fields=fields)
     pool = every.subset(np.array([r["source"] not in held_all for r in every.rows]))
-    tr = every.subset(np.array([r["label"] in TASKS[args.task] for r in every.rows]))
+    without = set(filter(None, args.without.split(",")))
+    tr = every.subset(np.array([r["label"] in TASKS[args.task] and r["source"] not in without for r in every.rows]))
     va = Split(manifest, "val", set(TASKS[args.task]), cfg["limit"], args.seed, fields=fields)
     log(f"train {len(every)} images ({len(tr)} of the task, {len(pool)} for the fold backbone), val {len(va)}")
     sources = args.held_out.split(",") if args.held_out else HELD_OUT[args.task]
@@ -156,13 +167,15 @@ def main(argv=None):
         res = {"task": args.task, "recipe": recipe, "measures": {k: list(x) if isinstance(x, tuple) else x
                                                                    for k, x in v.items()},
                "schedule_name": args.schedule, "schedule": cfg, "seed": args.seed, "manifest": manifest.sha256,
-               "train_images": len(every), "task_train_images": len(tr),
+               "train_images": len(every), "task_train_images": len(tr), "without": sorted(without),
                "score": score(args.task, folds)}
-        path = os.path.join(args.out, f"{args.task}-{recipe}-{args.schedule}-n{len(every)}.json")
+        tag = "".join(f"-without-{w}" for w in sorted(without))
+        path = os.path.join(args.out, f"{args.task}-{recipe}-{args.schedule}-n{len(every)}{tag}.json")
         with open(path, "w") as f:
             json.dump(res, f, indent=1)
         log(f"[{recipe}] {json.dumps(res['score'])}")
-        np.savez_compressed(path[:-5] + ".npz", **{f"{s}_logits": folds[s]["logits"] for s in folds})
+        # the rows beside the logits, so that two recipes' folds can be compared image by image (paired bootstrap)
+        np.savez_compressed(path[:-5] + ".npz", **{f"{s}_{k}": v for s in folds for k, v in fold_arrays(folds[s]).items()})
     print(table(args.out))
 
 
