@@ -174,6 +174,22 @@ def calibrate_logits(name, logits, va, log):
     return {"temperature": t, "threshold": thr, "band": (low, high), "val": val}
 
 
+def fold_model(name, src, v, backbone_state, tr, n_samples, seed, log, reuse=None):
+    """The leave-one-source-out model without `src`: seeded as every fold, fine-tuned from `backbone_state` on
+    train without that source, or loaded from `reuse` (a saved fold model). Returns the model, its prior
+    correction and the mask of the train rows it was fine-tuned on."""
+    keep = np.array([r["source"] != src for r in tr.rows])
+    torch.manual_seed(seed + 1)
+    clf = classifier(2, v)
+    if reuse:
+        clf.load_state_dict(torch.load(reuse, map_location="cpu"))
+        clf.eval()
+        log(f"[{name}] fold without {src} reused from {reuse}")
+        return clf, fold_prior(name, tr.subset(keep), v), keep
+    prior = fine_tune(name, clf, backbone_state, tr.subset(keep), n_samples, v, seed, log, tag=f"{name}/without-{src}")
+    return clf, prior, keep
+
+
 def cross_fitted(name, pre_loso, tr, va, cfg, v, seed, aux, log, resume=False):
     """Leave-one-source-out folds of one task: for each held-out source, a fold model fine-tuned from the
     backbone pretrained without any held-out source, on train without that source; its logits on the
@@ -182,18 +198,11 @@ def cross_fitted(name, pre_loso, tr, va, cfg, v, seed, aux, log, resume=False):
     logits, rows, folds = [], [], {}
     os.makedirs(os.path.join(aux, "loso"), exist_ok=True)
     for src in HELD_OUT[name]:
-        keep = np.array([r["source"] != src for r in tr.rows])
-        torch.manual_seed(seed + 1)
-        clf = classifier(2, v)
         saved = os.path.join(aux, "loso", f"{name}-without-{src}.pt")
-        if resume and os.path.exists(saved):
-            clf.load_state_dict(torch.load(saved, map_location="cpu"))
-            clf.eval()
-            prior = fold_prior(name, tr.subset(keep), v)
-            log(f"[{name}] fold without {src} reused from {saved}")
-        else:
-            prior = fine_tune(name, clf, pre_loso.backbone.state_dict(), tr.subset(keep), cfg["fold_finetune"], v,
-                              seed, log, tag=f"{name}/without-{src}")
+        reuse = saved if resume and os.path.exists(saved) else None
+        clf, prior, keep = fold_model(name, src, v, pre_loso.backbone.state_dict(), tr, cfg["fold_finetune"], seed,
+                                      log, reuse)
+        if reuse is None:
             torch.save(clf.state_dict(), saved)
         n = 0
         for part in (tr, va):

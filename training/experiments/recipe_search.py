@@ -25,8 +25,7 @@ import torch
 from .. import calibrate, loop, metrics
 from ..data import Manifest, Split
 from ..lungs.field import LungFields
-from ..train import (HELD_OUT, PRETRAIN_CLASSES, RECIPES, SCHEDULES, TASKS, VARIANTS, classifier, fine_tune,
-                     pretrain)
+from ..train import HELD_OUT, PRETRAIN_CLASSES, RECIPES, SCHEDULES, TASKS, VARIANTS, classifier, fold_model, pretrain
 
 
 def network_key(v):
@@ -49,12 +48,8 @@ def fold_backbone(v, pool, cfg, args, log):
 
 def fold(name, src, v, pre, tr, va, cfg, seed, log):
     """One fold model's logits: on the held-out source's train+val images and on the other sources' val."""
-    keep = np.array([r["source"] != src for r in tr.rows])
-    torch.manual_seed(seed + 1)
-    clf = classifier(2, v)
     t0 = time.time()
-    fine_tune(name, clf, pre.backbone.state_dict(), tr.subset(keep), cfg["fold_finetune"], v, seed, log,
-              tag=f"{name}/without-{src}")
+    clf, _, keep = fold_model(name, src, v, pre.backbone.state_dict(), tr, cfg["fold_finetune"], seed, log)
     parts = [tr.subset(~keep), va.subset(np.array([r["source"] == src for r in va.rows])),
              va.subset(np.array([r["source"] != src for r in va.rows]))]
     logits = [loop.run_batches(clf, p.x) if len(p) else np.zeros((0, 2), np.float32) for p in parts]
