@@ -52,6 +52,8 @@ def paired(a, b, resamples, seed=0):
         sel, y = scored(ya, ha)
         pa, pb = score(la)[sel], score(lb)[sel]
         pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+        if not len(pos) or not len(neg):  # no AUC (ieee8023 in Model 1 has no normals)
+            continue
         diffs = []
         for _ in range(resamples):
             idx = np.concatenate([rng.choice(pos, len(pos)), rng.choice(neg, len(neg))])

@@ -103,10 +103,11 @@ def table(out_dir):
             res = json.load(f)
         for src, m in res["score"]["by_source"].items():
             recipe = res["recipe"] + "".join(f" without {w}" for w in res.get("without", []))
+            # a source without negatives (ieee8023 in Model 1) gives a sensitivity only
+            auc = "—" if m["auc"] is None else f"{m['auc']:.3f} ± {auc_se(m['auc'], m['n_covid'], m['n_negative']):.3f}"
             lines.append(f"| {res['task']} | {recipe} | {res['schedule_name']}, {res['train_images']} train | {src} | "
-                         f"{m['n_negative']} / {m['n_covid']} | {m['auc']:.3f} ± {auc_se(m['auc'], m['n_covid'], m['n_negative']):.3f} | "
-                         f"{m['sensitivity']:.3f} | "
-                         f"{m['specificity']:.3f} | {m['seen_val_auc']:.3f} |")
+                         f"{m['n_negative']} / {m['n_covid']} | {auc} | {m['sensitivity']:.3f} | "
+                         f"{'—' if m['specificity'] is None else format(m['specificity'], '.3f')} | {m['seen_val_auc']:.3f} |")
     return "\n".join(lines)
 
 
