@@ -392,6 +392,8 @@ def recipe_sentence(tr):
         parts.append(f"{m['internal']}² internal resolution")
     if list(m.get("widths", V3["widths"])) != list(V3["widths"]):
         parts.append(f"stage widths {'/'.join(map(str, m['widths']))}")
+    for task, sources in sorted(m.get("fine_tune_without", {}).items()):
+        parts.append(f"{task} fine-tuned (and its folds) without {', '.join(sources)} (kept in pretraining)")
     return (f"Recipe `{recipe}` (chosen on leave-one-source-out folds, see What we tried): "
             + "; ".join(parts) + ". ") if parts else f"Recipe `{recipe}`. "
 

@@ -259,3 +259,22 @@ class ExportTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FineTuneRowsTest(unittest.TestCase):
+    """train.fine_tune_rows: a recipe's `fine_tune_without` drops those sources from one task's train rows only."""
+
+    class Rows:
+        def __init__(self, rows):
+            self.rows = rows
+
+        def subset(self, keep):
+            return FineTuneRowsTest.Rows([r for r, k in zip(self.rows, keep) if k])
+
+    def test_drops_the_named_sources_of_the_named_task(self):
+        from training import train
+        tr = self.Rows([{"source": s} for s in ("nih", "chexpert", "crd_partial", "chexpert")])
+        v = dict(train.V3, **train.RECIPES["appearance_without_stanford"])
+        self.assertEqual([r["source"] for r in train.fine_tune_rows(tr, "covid_normal", v).rows], ["nih", "crd_partial"])
+        self.assertIs(train.fine_tune_rows(tr, "covid_pneumonia", v), tr)
+        self.assertIs(train.fine_tune_rows(tr, "covid_normal", dict(train.V3, **train.RECIPES["appearance"])), tr)

@@ -25,7 +25,8 @@ import torch
 from .. import calibrate, loop, metrics
 from ..data import Manifest, Split
 from ..lungs.field import LungFields
-from ..train import HELD_OUT, PRETRAIN_CLASSES, RECIPES, SCHEDULES, TASKS, VARIANTS, classifier, fold_model, pretrain
+from ..train import (HELD_OUT, PRETRAIN_CLASSES, RECIPES, SCHEDULES, TASKS, VARIANTS, classifier, fine_tune_rows,
+                     fold_model, pretrain)
 
 
 def network_key(v):
@@ -102,7 +103,8 @@ def table(out_dir):
         with open(path) as f:
             res = json.load(f)
         for src, m in res["score"]["by_source"].items():
-            recipe = res["recipe"] + "".join(f" without {w}" for w in res.get("without", []))
+            recipe = res["recipe"] + "".join(f" without {w}" for w in res.get("without", [])) + (
+                f", seed {res['seed']}" if res.get("seed", 1234) != 1234 else "")
             # a source without negatives (ieee8023 in Model 1) gives a sensitivity only
             auc = "—" if m["auc"] is None else f"{m['auc']:.3f} ± {auc_se(m['auc'], m['n_covid'], m['n_negative']):.3f}"
             lines.append(f"| {res['task']} | {recipe} | {res['schedule_name']}, {res['train_images']} train | {src} | "
@@ -158,14 +160,14 @@ def main(argv=None):
         pre = fold_backbone(v, pool, cfg, args, log)
         folds = {}
         for src in sources:
-            logits, rows, sec = fold(args.task, src, v, pre, tr, va, cfg, args.seed, log)
+            logits, rows, sec = fold(args.task, src, v, pre, fine_tune_rows(tr, args.task, v), va, cfg, args.seed, log)
             folds[src] = {"logits": logits, "rows": rows, "seconds": sec}
         res = {"task": args.task, "recipe": recipe, "measures": {k: list(x) if isinstance(x, tuple) else x
                                                                    for k, x in v.items()},
                "schedule_name": args.schedule, "schedule": cfg, "seed": args.seed, "manifest": manifest.sha256,
                "train_images": len(every), "task_train_images": len(tr), "without": sorted(without),
                "score": score(args.task, folds)}
-        tag = "".join(f"-without-{w}" for w in sorted(without))
+        tag = "".join(f"-without-{w}" for w in sorted(without)) + (f"-seed{args.seed}" if args.seed != 1234 else "")
         path = os.path.join(args.out, f"{args.task}-{recipe}-{args.schedule}-n{len(every)}{tag}.json")
         with open(path, "w") as f:
             json.dump(res, f, indent=1)
