@@ -201,16 +201,16 @@ def fold_model(name, src, v, backbone_state, tr, n_samples, seed, log, reuse=Non
 
 def cross_fitted(name, pre_loso, tr, va, cfg, v, seed, aux, log, resume=False):
     """Leave-one-source-out folds of one task: for each held-out source, a fold model fine-tuned from the
-    backbone pretrained without any held-out source, on train without that source; its logits on the
-    source's train+val images. Fold models are saved to aux/loso/ for make eval's audit (and, with
+    backbone pretrained without any held-out source, on train without that source (and without what the
+    recipe leaves out of fine-tuning); its logits on the source's train+val images. Fold models are saved to aux/loso/ for make eval's audit (and, with
     `resume`, loaded from there when an interrupted run saved them)."""
     logits, rows, folds = [], [], {}
     os.makedirs(os.path.join(aux, "loso"), exist_ok=True)
     for src in HELD_OUT[name]:
         saved = os.path.join(aux, "loso", f"{name}-without-{src}.pt")
         reuse = saved if resume and os.path.exists(saved) else None
-        clf, prior, keep = fold_model(name, src, v, pre_loso.backbone.state_dict(), tr, cfg["fold_finetune"], seed,
-                                      log, reuse)
+        clf, prior, keep = fold_model(name, src, v, pre_loso.backbone.state_dict(), fine_tune_rows(tr, name, v),
+                                      cfg["fold_finetune"], seed, log, reuse)
         if reuse is None:
             torch.save(clf.state_dict(), saved)
         n = 0
@@ -268,13 +268,14 @@ def run_variant(vname, args, cfg, manifest, log):
         pre_loso = pretrained("loso", pool, cfg["fold_pretrain"], args, v, log)[0]
         info["held_out"] = HELD_OUT
     for name, classes in TASKS.items():
-        tr = fine_tune_rows(split("train", set(classes)), name, v)
+        tr = split("train", set(classes))
         va = split("val", set(classes))
         pool = (cross_fitted(name, pre_loso, tr, va, cfg, v, seed, aux, log, resume=args.resume)
                 if pre_loso is not None else None)
         torch.manual_seed(seed + 1)
         clf = classifier(2, v)
-        res = fit_head(name, clf, pre, tr, va, cfg, v, seed, log, quantize=vname == "shipped", pool=pool)
+        res = fit_head(name, clf, pre, fine_tune_rows(tr, name, v), va, cfg, v, seed, log,
+                       quantize=vname == "shipped", pool=pool)
         if vname == "shipped":
             save_shipped(name, clf, res, manifest, dict(info, folds=res.get("folds")), args.out, log)
             with open(os.path.join(aux, "loso", f"{name}.json"), "w") as f:

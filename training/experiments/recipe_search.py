@@ -50,8 +50,10 @@ def fold_backbone(v, pool, cfg, args, log):
 def fold(name, src, v, pre, tr, va, cfg, seed, log):
     """One fold model's logits: on the held-out source's train+val images and on the other sources' val."""
     t0 = time.time()
-    clf, _, keep = fold_model(name, src, v, pre.backbone.state_dict(), tr, cfg["fold_finetune"], seed, log)
-    parts = [tr.subset(~keep), va.subset(np.array([r["source"] == src for r in va.rows])),
+    clf = fold_model(name, src, v, pre.backbone.state_dict(), fine_tune_rows(tr, name, v), cfg["fold_finetune"], seed,
+                     log)[0]
+    parts = [tr.subset(np.array([r["source"] == src for r in tr.rows])),
+             va.subset(np.array([r["source"] == src for r in va.rows])),
              va.subset(np.array([r["source"] != src for r in va.rows]))]
     logits = [loop.run_batches(clf, p.x) if len(p) else np.zeros((0, 2), np.float32) for p in parts]
     rows = [dict(source=r["source"], label=r["label"], held=k < 2) for k, p in enumerate(parts) for r in p.rows]
@@ -160,7 +162,7 @@ def main(argv=None):
         pre = fold_backbone(v, pool, cfg, args, log)
         folds = {}
         for src in sources:
-            logits, rows, sec = fold(args.task, src, v, pre, fine_tune_rows(tr, args.task, v), va, cfg, args.seed, log)
+            logits, rows, sec = fold(args.task, src, v, pre, tr, va, cfg, args.seed, log)
             folds[src] = {"logits": logits, "rows": rows, "seconds": sec}
         res = {"task": args.task, "recipe": recipe, "measures": {k: list(x) if isinstance(x, tuple) else x
                                                                    for k, x in v.items()},
