@@ -257,10 +257,6 @@ class ExportTest(unittest.TestCase):
             self.assertEqual(len(st["expected_logits"]), 2)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class FineTuneRowsTest(unittest.TestCase):
     """train.fine_tune_rows: a recipe's `fine_tune_without` drops those sources from one task's train rows only."""
 
@@ -278,3 +274,7 @@ class FineTuneRowsTest(unittest.TestCase):
         self.assertEqual([r["source"] for r in train.fine_tune_rows(tr, "covid_normal", v).rows], ["nih", "crd_partial"])
         self.assertIs(train.fine_tune_rows(tr, "covid_pneumonia", v), tr)
         self.assertIs(train.fine_tune_rows(tr, "covid_normal", dict(train.V3, **train.RECIPES["appearance"])), tr)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -14,6 +14,7 @@ import argparse
 import numpy as np
 
 from .. import metrics
+from .recipe_search import scored
 
 
 def folds(path):
@@ -23,15 +24,6 @@ def folds(path):
     if any(f"{s}_held" not in z.files for s in names):
         raise SystemExit(f"{path} has no rows beside its logits (saved before recipe_search kept them)")
     return {s: (z[f"{s}_logits"], z[f"{s}_source"], z[f"{s}_label"], z[f"{s}_held"]) for s in names}
-
-
-def scored(label, held):
-    """The rows a fold is scored on, and which are COVID-19: the held-out source's own COVID-19 images when it
-    has any, else every COVID-19 image (other sources' val); its held-out negatives."""
-    covid = label == "covid"
-    pos = covid & held if (covid & held).any() else covid
-    sel = pos | (~covid & held)
-    return sel, covid[sel].astype(int)
 
 
 def score(logits):
@@ -49,7 +41,9 @@ def paired(a, b, resamples, seed=0):
         lb, sb, yb, hb = b[src]
         if not (np.array_equal(sa, sb) and np.array_equal(ya, yb) and np.array_equal(ha, hb)):
             raise SystemExit(f"fold {src}: the two files do not hold the same rows")
-        sel, y = scored(ya, ha)
+        pos_mask, neg_mask = scored(ya == "covid", ha)
+        sel = pos_mask | neg_mask
+        y = (ya == "covid")[sel].astype(int)
         pa, pb = score(la)[sel], score(lb)[sel]
         pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
         if not len(pos) or not len(neg):  # no AUC (ieee8023 in Model 1 has no normals)

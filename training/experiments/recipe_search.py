@@ -66,6 +66,13 @@ def fold_arrays(f):
             "label": np.array([r["label"] for r in f["rows"]]), "held": np.array([r["held"] for r in f["rows"]])}
 
 
+def scored(is_covid, held):
+    """A fold's scored rows: COVID-19 from the held-out source itself when it has any, else every COVID-19
+    image (the other sources' val); negatives from the held-out source. Returns the two masks."""
+    own = is_covid & held
+    return (own if own.any() else is_covid), ~is_covid & held
+
+
 def score(name, folds):
     """Per held-out source: AUC, sensitivity, specificity at the pool's threshold; the pool's own figures."""
     classes = TASKS[name][::-1]
@@ -78,8 +85,7 @@ def score(name, folds):
         p = calibrate.softmax1(f["logits"], t)
         yf = np.array([classes.index(r["label"]) for r in f["rows"]])
         held = np.array([r["held"] for r in f["rows"]])
-        pos = (yf == 1) & held if ((yf == 1) & held).any() else (yf == 1)
-        neg = (yf == 0) & held
+        pos, neg = scored(yf == 1, held)
         sel = pos | neg
         s, sp = metrics.sens_spec(yf[sel], p[sel], thr)
         seen = ~held
@@ -153,12 +159,15 @@ def main(argv=None):
                   fields=fields)
     pool = every.subset(np.array([r["source"] not in held_all for r in every.rows]))
     without = set(filter(None, args.without.split(",")))
-    tr = every.subset(np.array([r["label"] in TASKS[args.task] and r["source"] not in without for r in every.rows]))
+    tr = every.subset(np.array([r["label"] in TASKS[args.task] for r in every.rows]))
     va = Split(manifest, "val", set(TASKS[args.task]), cfg["limit"], args.seed, fields=fields)
     log(f"train {len(every)} images ({len(tr)} of the task, {len(pool)} for the fold backbone), val {len(va)}")
     sources = args.held_out.split(",") if args.held_out else HELD_OUT[args.task]
     for recipe in args.recipes.split(","):
         v = dict(VARIANTS["shipped"], **RECIPES[recipe])
+        if without:  # the recipe's own fine_tune_without, widened for this task
+            dropped = v.get("fine_tune_without", {})
+            v["fine_tune_without"] = dict(dropped, **{args.task: tuple(sorted(without | set(dropped.get(args.task, ()))))})
         pre = fold_backbone(v, pool, cfg, args, log)
         folds = {}
         for src in sources:
@@ -167,7 +176,8 @@ def main(argv=None):
         res = {"task": args.task, "recipe": recipe, "measures": {k: list(x) if isinstance(x, tuple) else x
                                                                    for k, x in v.items()},
                "schedule_name": args.schedule, "schedule": cfg, "seed": args.seed, "manifest": manifest.sha256,
-               "train_images": len(every), "task_train_images": len(tr), "without": sorted(without),
+               "train_images": len(every), "task_train_images": len(fine_tune_rows(tr, args.task, v)),
+               "without": sorted(without),
                "score": score(args.task, folds)}
         tag = "".join(f"-without-{w}" for w in sorted(without)) + (f"-seed{args.seed}" if args.seed != 1234 else "")
         path = os.path.join(args.out, f"{args.task}-{recipe}-{args.schedule}-n{len(every)}{tag}.json")
