@@ -4,7 +4,7 @@ export NODE_PATH := /usr/share/nodejs
 PY := /usr/bin/python3
 DATA ?= ../shared/cxr-data
 # The shipped models' recipe (training/train.py RECIPES; chosen on leave-one-source-out folds, docs/eval/what_we_tried.md)
-RECIPE ?= appearance
+RECIPE ?= appearance_without_stanford
 PORT ?= 8000
 NATIVE := build/native
 WASM := build/wasm

@@ -123,15 +123,13 @@ def write_card(path, *, name, onnx_path, version, temperature, threshold, band, 
         "threshold_rule": THRESHOLD_RULE,
         "inconclusive": {"low": round(float(band[0]), 6), "high": round(float(band[1]), 6), "rule": BAND_RULE},
         "training_data": {"manifest_sha256": manifest.sha256, "manifest": "manifest.csv of ../shared/cxr-data",
-                          "splits_used": "train for fitting (and the leave-one-source-out folds); train+val "
-                                         "predictions of the folds and val for temperature, threshold and band; "
-                                         "test only for evaluation (make eval)",
+                          "splits_used": splits_used(left_out_of_fine_tuning(train_info, name)),
                           "counts": composition, "training": train_info},
         "metrics": {"val": val_metrics, "test": None,
                     "note": "val: PyTorch on the cached canonical images; test: filled by make eval from the "
                             "headless predictor (the page's code path)"},
         "audits": None,
-        "known_limitations": known_limitations(name, composition),
+        "known_limitations": known_limitations(name, composition, left_out_of_fine_tuning(train_info, name)),
         "intended_use": "Research, teaching and demonstration only. Not a medical device; not for diagnosis, "
                         "triage or any clinical decision.",
         "license": license_text(train_sources(composition)),
@@ -151,20 +149,41 @@ def either(names):
     return " or ".join(filter(None, [", ".join(names[:-1]), names[-1] if names else ""]))
 
 
-def known_limitations(name, counts):
-    """The card's limitations, true of the data it was trained on (`counts`, the card's own)."""
+def splits_used(left_out=()):
+    """How the card's model used the manifest's splits (`left_out`: sources in its pretraining only)."""
+    return ("train for fitting (and the leave-one-source-out folds); train+val predictions of the folds and val "
+            "for temperature, threshold and band; test only for evaluation (make eval)"
+            + (f". The {either(list(left_out))} images of train were used in pretraining only, not in this model's "
+               "fine-tuning or its folds; the counts below are the whole manifest's" if left_out else ""))
+
+
+def left_out_of_fine_tuning(train_info, name):
+    """The sources the recipe kept out of task `name`'s fine-tuning and folds (a card's `training` record)."""
+    return tuple((train_info or {}).get("measures", {}).get("fine_tune_without", {}).get(name, ()))
+
+
+def known_limitations(name, counts, left_out=()):
+    """The card's limitations, true of the data it was trained on (`counts`, the card's own; `left_out`: sources
+    seen in pretraining only, left out of this model's fine-tuning)."""
     train = counts.get("train", {})
     sources = train_sources(counts)
     stanford = "chexpert" in sources
+    fine_tuned_on_stanford = stanford and "chexpert" not in left_out
     hospitals = ("two hospitals (NIH Clinical Center, USA: nih, and crd_partial via RSNA; Stanford Hospital, USA: "
-                 "chexpert)" if stanford else "one hospital (NIH Clinical Center, USA: nih, and crd_partial via RSNA)")
+                 "chexpert)" if fine_tuned_on_stanford else
+                 "one hospital (NIH Clinical Center, USA: nih, and crd_partial via RSNA)")
+    pretrain_only = (f" The {either(list(left_out))} images were used in pretraining only (the backbone's four "
+                     "classes), left out of this model's fine-tuning and of its leave-one-source-out folds: on the "
+                     "pool's held-out folds they cost other hospitals' normals more than they gave (docs/EVALUATION.md, "
+                     "What we tried)." if left_out else "")
     held = [s for s in ("nih", "jsrt", "chexpert", "ieee8023") if s in sources]
     lim = [
-        f"Source confounding: almost all adult normals and adult non-COVID pneumonias come from {hospitals} and the "
+        f"Source confounding: almost all adult normals and adult non-COVID pneumonias {'it was fine-tuned on ' if left_out else ''}"
+        f"come from {hospitals} and the "
         "COVID-19 images from other hospitals and papers; a model can score well by recognising the source "
         "(processing, burnt-in markers such as the Spanish 'D' or a PORTABLE stamp) instead of disease. Contract "
         "v3 brings every image to one effective resolution (224 px), which removes the clearest cue; the others "
-        "are fought by augmentation. See the shortcut audits in docs/EVALUATION.md.",
+        "are fought by augmentation. See the shortcut audits in docs/EVALUATION.md." + pretrain_only,
         "Hospitals outside the pool: the operating point (threshold, temperature, inconclusive band) is chosen on "
         f"leave-one-source-out predictions (models that never saw {either(held)} predicting "
         "them), the closest proxy the pool allows; docs/EVALUATION.md reports each held-out source. No external "

@@ -34,7 +34,7 @@ from .model import Classifier
 TASKS = {"covid_normal": ("covid", "normal"), "covid_pneumonia": ("covid", "pneumonia")}
 PRETRAIN_CLASSES = ("normal", "covid", "pneumonia", "nodule")
 SOURCES = ("crd_partial", "ieee8023", "kermany_224", "jsrt", "nih", "chexpert")
-VERSION = "4.0.0"  # 4.0.0: chexpert in training and folds, the appearance recipe (chosen on held-out sources); 3.0.0: contract v3 (one effective resolution), nih in training, cross-fitted operating point
+VERSION = "4.1.0"  # 4.1.0: Model 1 fine-tuned without Stanford's images (appearance_without_stanford; Stanford kept in pretraining and Model 2); 4.0.0: chexpert in training and folds, the appearance recipe (chosen on held-out sources); 3.0.0: contract v3 (one effective resolution), nih in training, cross-fitted operating point
 # Samples drawn per stage (--schedule); "search" is the recipe search's short schedule (experiments.recipe_search).
 SCHEDULES = {
     "full": {"pretrain": 80000, "finetune": 50000, "fold_pretrain": 40000, "fold_finetune": 24000, "source": 16000,

@@ -5,7 +5,7 @@ import json
 import os
 import unittest
 
-from training.export import known_limitations, license_text, train_sources
+from training.export import known_limitations, left_out_of_fine_tuning, license_text, splits_used, train_sources
 
 MODELS = os.path.join(os.path.dirname(__file__), "..", "..", "models")
 V4_TRAIN = {"pneumonia/nih/adult": 331, "pneumonia/chexpert/adult": 298, "pneumonia/ieee8023/adult": 46,
@@ -28,11 +28,29 @@ class CardText(unittest.TestCase):
                 card = json.load(f)
             counts = card["training_data"]["counts"]
             stanford = "chexpert" in train_sources(counts)
+            left_out = left_out_of_fine_tuning(card["training_data"]["training"], name)
             self.assertEqual("CheXpert" in license_text(train_sources(counts)), stanford)
-            self.assertEqual("chexpert" in " ".join(known_limitations(name, counts)), stanford)
+            text = " ".join(known_limitations(name, counts, left_out))
+            self.assertEqual("chexpert" in text, stanford)
+            self.assertEqual("Stanford Hospital" in text, stanford and "chexpert" not in left_out)
             adult = sum(n for k, n in counts["train"].items() if k.startswith("pneumonia/") and k.endswith("/adult"))
             if name == "covid_pneumonia":
                 self.assertIn(f"{adult:,} adult training images", " ".join(known_limitations(name, counts)))
+
+    def test_stanford_in_pretraining_only_keeps_its_terms_not_its_hospital(self):
+        counts = {"train": V4_TRAIN}
+        info = {"measures": {"fine_tune_without": {"covid_normal": ["chexpert"]}}}
+        self.assertEqual(left_out_of_fine_tuning(info, "covid_normal"), ("chexpert",))
+        self.assertEqual(left_out_of_fine_tuning(info, "covid_pneumonia"), ())
+        text = " ".join(known_limitations("covid_normal", counts, left_out_of_fine_tuning(info, "covid_normal")))
+        self.assertIn("fine-tuned on come from one hospital (NIH Clinical Center", text)
+        self.assertNotIn("Stanford Hospital", text)
+        self.assertIn("The chexpert images were used in pretraining only", text)
+        self.assertIn("non-commercial research use only", license_text(train_sources(counts)))
+        self.assertIn("chexpert images of train were used in pretraining only", splits_used(("chexpert",)))
+        self.assertNotIn("pretraining only", splits_used(()))
+        self.assertIn("Stanford Hospital", " ".join(known_limitations("covid_pneumonia", counts,
+                                                                      left_out_of_fine_tuning(info, "covid_pneumonia"))))
 
     def test_without_chexpert_no_stanford_terms(self):
         counts = {"train": {k: v for k, v in V4_TRAIN.items() if "chexpert" not in k}}
