@@ -166,10 +166,28 @@ def lung_section(models_dir, manifest, test, fields, plot_dir, log):
     return lung_report.section(models_dir, manifest, test, fields, plot_dir, log)
 
 
+def check_folds(models_dir, aux):
+    """The leave-one-source-out audit reads the fold models `make train` left in aux/loso/: they must be the
+    shipped models' own (their operating point is the card's), not those of an earlier run or recipe."""
+    for name in TASKS:
+        path = os.path.join(aux, "loso", f"{name}.json")
+        if not os.path.exists(path):
+            continue
+        with open(path) as f:
+            folds = json.load(f)
+        with open(os.path.join(models_dir, f"{name}.json")) as f:
+            card = json.load(f)
+        if abs(folds["threshold"] - card["threshold"]) > 1e-6 or abs(folds["temperature"] - card["temperature"]) > 1e-5:
+            sys.exit(f"evaluate: {path} (threshold {folds['threshold']:.6f}) holds the folds of another training "
+                     f"run than {models_dir}/{name}.json (threshold {card['threshold']:.6f}); pass --aux with the "
+                     "folder the shipped models' make train wrote")
+
+
 def main(argv=None):
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
     aux = args.aux or os.path.join("build", "smoke-baseline" if args.smoke else "baseline")
+    check_folds(args.models, aux)
     doc = args.doc or (os.path.join("build", "smoke-eval", "EVALUATION.md") if args.smoke
                        else os.path.join("docs", "EVALUATION.md"))
     plot_dir = os.path.join(os.path.dirname(doc), "eval")
