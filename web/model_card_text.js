@@ -38,7 +38,7 @@ export function modelCardText(card) {
   section('Operating point', [
     `Threshold ${pct(card.threshold)}: ${card.threshold_rule ?? ''}`,
     ...(card.inconclusive ? [`Inconclusive zone ${pct(card.inconclusive.low)} to ${pct(card.inconclusive.high)}: ${card.inconclusive.rule ?? ''}`] : []),
-    ...(card.temperature ? [`Calibration: temperature ${fmt(card.temperature)}, fitted on the validation split`] : []),
+    ...(card.temperature ? [`Calibration: temperature ${fmt(card.temperature)}, fitted ${card.threshold_rule ? 'on the same predictions as the threshold (rule above)' : 'on the validation split'}`] : []),
   ]);
   if (card.training_data) {
     const { counts, splits_used, manifest_sha256 } = card.training_data;
