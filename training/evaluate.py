@@ -18,7 +18,7 @@ from . import audits, metrics, plots, predictor, report, transfer
 from .data import Manifest, Split, full_image, load_canonical, sha256_file
 from .lungs.data import load_masks
 from .lungs.field import LungFields
-from .export import TITLES, known_limitations, left_out_of_fine_tuning, license_text, splits_used, train_sources
+from .export import TITLES, set_data_prose
 from .loop import run_batches
 from .train import TASKS
 
@@ -137,12 +137,7 @@ def update_card(models_dir, name, card, res, src_audit, headline_source, parity,
         test["adult_pneumonia_only"] = res["adult_only"]
     test["called_covid_at_threshold"] = res["called_covid"]
     card["metrics"]["test"] = test
-    # the card's prose follows the code (a corrected limitation or licence needs no retraining)
-    counts = card["training_data"]["counts"]
-    left_out = left_out_of_fine_tuning(card["training_data"].get("training"), name)
-    card["known_limitations"] = known_limitations(name, counts, left_out)
-    card["training_data"]["splits_used"] = splits_used(left_out)
-    card["license"] = license_text(train_sources(counts))
+    set_data_prose(card, name)  # the card's prose follows the code (a corrected limitation needs no retraining)
     unmet = targets_unmet(name, res)
     if unmet:
         card["known_limitations"].insert(0, UNMET + "; ".join(unmet) + ". What holds it back: "

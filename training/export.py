@@ -123,17 +123,17 @@ def write_card(path, *, name, onnx_path, version, temperature, threshold, band, 
         "threshold_rule": THRESHOLD_RULE,
         "inconclusive": {"low": round(float(band[0]), 6), "high": round(float(band[1]), 6), "rule": BAND_RULE},
         "training_data": {"manifest_sha256": manifest.sha256, "manifest": "manifest.csv of ../shared/cxr-data",
-                          "splits_used": splits_used(left_out_of_fine_tuning(train_info, name)),
-                          "counts": composition, "training": train_info},
+                          "splits_used": None, "counts": composition, "training": train_info},
         "metrics": {"val": val_metrics, "test": None,
                     "note": "val: PyTorch on the cached canonical images; test: filled by make eval from the "
                             "headless predictor (the page's code path)"},
         "audits": None,
-        "known_limitations": known_limitations(name, composition, left_out_of_fine_tuning(train_info, name)),
+        "known_limitations": None,  # these three: set_data_prose
         "intended_use": "Research, teaching and demonstration only. Not a medical device; not for diagnosis, "
                         "triage or any clinical decision.",
-        "license": license_text(train_sources(composition)),
+        "license": None,
     })
+    set_data_prose(card, name)
     if extra:
         card.update(extra)
     write_json(path, card)
@@ -147,6 +147,16 @@ def train_sources(counts):
 
 def either(names):
     return " or ".join(filter(None, [", ".join(names[:-1]), names[-1] if names else ""]))
+
+
+def set_data_prose(card, name):
+    """What a card says of its data (splits used, limitations, licence), from its own counts and training record:
+    written by write_card, rewritten by make eval so that corrected prose needs no retraining."""
+    data = card["training_data"]
+    counts, left_out = data["counts"], left_out_of_fine_tuning(data.get("training"), name)
+    data["splits_used"] = splits_used(left_out)
+    card["known_limitations"] = known_limitations(name, counts, left_out)
+    card["license"] = license_text(train_sources(counts))
 
 
 def splits_used(left_out=()):
