@@ -115,10 +115,22 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         except OSError:
             self.send_error(404, "Not found")
             return None
-        size = os.fstat(f.fileno()).st_size
+        st = os.fstat(f.fileno())
+        # A validator, so that a revalidation (Cache-Control: no-cache; the service worker's precache of
+        # the files the page has just loaded) costs a 304 and not the file again.
+        etag = '"%x-%x%s"' % (st.st_size, st.st_mtime_ns, "-gz" if send_gz else "")
+        if etag in [t.strip() for t in self.headers.get("If-None-Match", "").split(",")]:
+            f.close()
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            if has_gz:
+                self.send_header("Vary", "Accept-Encoding")
+            self.end_headers()
+            return None
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(full))
-        self.send_header("Content-Length", str(size))
+        self.send_header("Content-Length", str(st.st_size))
+        self.send_header("ETag", etag)
         if send_gz:
             self.send_header("Content-Encoding", "gzip")
         if has_gz:

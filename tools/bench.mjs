@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Benchmark of the page in headless Chromium (not a test: it prints figures, it asserts nothing).
 //   node tools/bench.mjs [--no-batch | --only-batch [--batchfps N]] [--no-node]   (after `make build`)
-// Prints one JSON object: the module's size (raw and gzipped), page weight, page-ready time (median of 5
-// cold loads), file-to-verdict per original image through the page's analysis worker (median of 5), model
+// Prints one JSON object: the module's size (raw and gzipped), page weight (what a cold visit loads until
+// the page is ready; the classifier not shown at start comes when first asked for) and what the service
+// worker then fetches for offline use, page-ready time (median of 5 cold loads), file-to-verdict per original image through the page's analysis worker (median of 5), model
 // inference as the worker's C++ analysis times it (median over those runs; the lung model and the gate
 // apart); the classifiers' inference in the page's worker with the page idle and while the canvas draws,
 // beside ONNX Runtime Web 1.30 in a bare worker of the same browser (`reference_infer_ms`, and the
@@ -16,8 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
-import { MODELS } from '../web/models.js';
-import { ROOT, SITE } from './lib/node_runtime.mjs';
+import { AT_START, MODELS } from '../web/models.js';
+import { ROOT, SITE, loadXrayLens } from './lib/node_runtime.mjs';
 import { gzipTotal } from './make_dist.mjs';
 import { benchAnalysis } from './bench_analysis.mjs';
 import { inferenceBeside } from './bench/inference_beside.mjs';
@@ -121,29 +122,47 @@ async function main() {
   const out = {
     machine: `${os.cpus()[0].model}, ${os.cpus().length} cores, ${os.platform()} ${os.release()}, load ${os.loadavg()[0].toFixed(1)}`,
     browser: 'headless Chromium (Debian); the one module (ONNX Runtime 1.13.1 built from C++) in a worker, 1 thread',
+    ort_build: (await loadXrayLens()).ortBuild, // the ONNX Runtime build the page's module links
+    models_at_start: AT_START,
     models,
     module_wasm_bytes: wasm.length,
     module_wasm_gzip_bytes: zlib.gzipSync(wasm, { level: 9 }).length,
   };
   try {
-    // Page weight: every response of a cold load, gzipped; ready: median of 5 cold loads.
+    // Page weight: every response of a cold load until the page is ready, gzipped; ready: median of 5
+    // cold loads. Then, on the first, what the service worker fetches for offline use once the page is
+    // ready (files the page has loaded are revalidated: a 304 sends no body).
     const ready = [];
     const marks = []; // main.js's performance marks: module compiled, app started, models ready
-    let gzipBytes = 0;
+    const gz = (r) => r.body().then((b) => zlib.gzipSync(b, { level: 9 }).length).catch(() => 0);
     for (let i = 0; i < 5; ++i) {
       const cold = await launch(); // a fresh profile: nothing cached
       const page = await cold.context.newPage();
       const bodies = [];
-      page.on('response', (r) => bodies.push(r.body().then((b) => zlib.gzipSync(b, { level: 9 }).length).catch(() => 0)));
+      const precache = [];
+      page.on('response', (r) => bodies.push(gz(r)));
+      cold.context.on('response', (r) => {
+        if (r.request().serviceWorker()) precache.push({ status: r.status(), url: r.url(), gzip: r.status() === 200 ? gz(r) : 0 });
+      });
       const t0 = Date.now();
       await page.goto(server.url);
       await page.waitForFunction(() => document.documentElement.dataset.state === 'ready', null, { timeout: 60_000 });
       ready.push(Date.now() - t0);
       marks.push(await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').filter((m) => m.name.startsWith('xraylens:')).map((m) => [m.name.slice(9), m.startTime]))));
-      if (i === 0) gzipBytes = (await Promise.all(bodies)).reduce((a, b) => a + b, 0);
+      if (i === 0) {
+        out.page_gzip_bytes = (await Promise.all(bodies)).reduce((a, b) => a + b, 0);
+        await page.waitForFunction(() => document.getElementById('version')?.dataset.offline === 'ready', null, { timeout: 60_000 });
+        const sent = precache.filter((p) => p.status === 200);
+        out.offline_precache = {
+          files: precache.length,
+          sent_again: sent.length,
+          not_modified: precache.filter((p) => p.status === 304).length,
+          gzip_bytes: (await Promise.all(sent.map((p) => p.gzip))).reduce((a, b) => a + b, 0),
+          sent_again_files: sent.map((p) => p.url.replace(server.url, '')).slice(0, 8),
+        };
+      }
       await cold.close();
     }
-    out.page_gzip_bytes = gzipBytes;
     if (fs.existsSync(path.join(ROOT, 'dist'))) out.dist_gzip_bytes = gzipTotal(path.join(ROOT, 'dist')); // after `make dist`
     out.ready_ms = median(ready);
     out.ready_ms_runs = ready;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Predictions before and after the move to one C++ analysis: for a fixed sample of the test split, the
 // one module's analysis (web/analysis.js -> the C++ analyse() with ONNX Runtime 1.13.1 built from C++)
-// on the models as .onnx and as the .ort files the page loads, against the old path's answers
+// on models/ as the tools load it (converted to .ort, tools/lib/ort_models.mjs; until the page's module
+// linked ORT's minimal build, the .onnx itself) and on the site's .ort files, against the old path's answers
 // (web/pipeline.js + onnxruntime-web 1.30, recorded in docs/eval/parity.csv before that path was
 // removed). Prints a Markdown summary; writes one CSV row per image and path.
 //   node tools/parity.mjs [--n 300] [--data ../shared/cxr-data] [--csv build/parity.csv] [--reference docs/eval/parity.csv]
@@ -67,7 +68,7 @@ async function main() {
   const files = sample(o.data, o.n);
   const old = recorded(o.reference);
   const paths = {
-    'C++ .onnx': await createNodeAnalysis({ modelsDir: path.join(ROOT, 'models') }),
+    'C++ models/ (as make eval loads them)': await createNodeAnalysis({ modelsDir: path.join(ROOT, 'models') }),
     'C++ .ort (the page)': await createNodeAnalysis(),
   };
   for (const [name, p] of Object.entries(paths))
@@ -108,7 +109,7 @@ async function main() {
       }
       MODELS.forEach((m, i) => {
         dp[i] = Math.max(dp[i], Math.abs(a.p[m.key] - b.p[m.key]));
-        const threshold = paths['C++ .onnx'].model(m.key).card.threshold;
+        const threshold = paths['C++ .ort (the page)'].model(m.key).card.threshold;
         if ((a.p[m.key] >= threshold) !== (b.p[m.key] >= threshold)) verdicts += 1;
       });
       if (a.score !== null) dScore = Math.max(dScore, Math.abs(a.score - b.score));

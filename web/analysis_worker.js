@@ -9,9 +9,11 @@
 //   { type: 'saveCopy', id, result, date }       -> { type: 'copy', id, name, png } (of the open image)
 //   { type: 'job', id, file }                    -> { type: 'row', id, row } (batch; closed after)
 //   { type: 'copy', id, file, result, date }     -> { type: 'copy', id, name, png } (batch)
+//   { type: 'load', id, models }                 -> { type: 'loaded', id, models } (more models, as below;
+//                                                 their statuses)
 //   { type: 'module', module }                   (first: the page's compiled xraylens.wasm; no answer)
-//   { type: 'models', models }                   (first: the model files the page fetched, models.js
-//                                                 fetchModels; no answer)
+//   { type: 'models', models }                   (first: the model files to load at start, [{ key, bytes,
+//                                                 card }] from models.js ModelFiles; no answer)
 // Out, once, after start-up: { type: 'ready', models: [{ key, title, ok, error, card }] } or { type: 'failed', error }.
 import { MODELS } from './models.js';
 import { createAnalysis, loadModels } from './runtime.js';
@@ -89,7 +91,7 @@ const received = Object.fromEntries(['module', 'models'].map((k) => [k, new Prom
 
 async function start() {
   analysis = await createAnalysis(await received.module); // while the models may still be downloading
-  return loadModels(analysis, received.models);
+  return loadModels(analysis, await received.models);
 }
 
 const ready = start();
@@ -121,6 +123,7 @@ const handlers = {
     return analysis.labelledCopy(msg.result, msg.date, openName);
   }),
   job: async (msg) => postMessage({ type: 'row', id: msg.id, row: await row(msg.file) }),
+  load: async (msg) => postMessage({ type: 'loaded', id: msg.id, models: await loadModels(analysis, msg.models) }),
   copy: (msg) => copyMessage(msg.id, () => batchCopy(msg.file, msg.result, msg.date)),
 };
 
@@ -129,6 +132,7 @@ const failures = {
   open: (id, error) => ({ type: 'opened', id, result: { ok: false, error } }),
   classify: (id, error) => ({ type: 'classified', id, error }),
   job: (id, error) => ({ type: 'row', id, row: { status: 'error', error } }),
+  load: (id, error) => ({ type: 'loaded', id, error }),
 };
 
 // Messages are handled one after another, in the order they came.

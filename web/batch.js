@@ -5,7 +5,7 @@
 // A labelled batch (folders named covid/normal/pneumonia, CSV/TSV label tables in the selection) is
 // evaluated by the core when it ends: this file hands over the paths, probabilities and table text.
 import { AnalysisWorker } from './analysis_client.js';
-import { MODELS } from './models.js';
+import { ALL_MODELS, MODELS } from './models.js';
 import { CSV_HEADER, csvRow } from './csv.js';
 import { ZipWriter } from './zip.js';
 import { yourDataLines } from './your_data_text.js';
@@ -46,8 +46,8 @@ const byPath = (a, b) => a.path.localeCompare(b.path, undefined, { numeric: true
 
 export class Batch {
   // app: the ImGui app's embind API; announce(data, text) for #batch; onEvaluated(evaluations) when a
-  // batch's figures are made. compiled, models: the page's compiled module and model files (promises),
-  // which every worker takes. card(key): a model's card; operating(result): the result under the
+  // batch's figures are made. compiled, models: the page's compiled module (a promise) and model files
+  // (models.js ModelFiles), which every worker takes; a batch row has every model's answer. card(key): a model's card; operating(result): the result under the
   // operating point in use (the card's or an adopted site threshold: verdict, threshold, thresholdNote).
   constructor({ app, compiled, models, card, operating, announce, onEvaluated, workerCount = defaultWorkerCount() }) {
     this.app = app;
@@ -71,7 +71,7 @@ export class Batch {
   // Starts the workers (the module and the models load in each); safe to call many times.
   warm() {
     while (this.workers.length < this.workerCount) {
-      const client = new AnalysisWorker(`batch-${this.workers.length + 1}`, this.compiled, this.models);
+      const client = new AnalysisWorker(`batch-${this.workers.length + 1}`, this.compiled, this.models, ALL_MODELS.map((m) => m.key));
       this.workers.push({ client, busy: 0, ready: client.ready });
     }
     return Promise.all(this.workers.map((w) => w.ready));

@@ -5,7 +5,7 @@ import createXrayLens from './xraylens.js';
 import { instantiating } from './wasm_module.js';
 import { MODELS } from './models.js';
 import { patientText } from './dicom.js';
-import './offline.js'; // service worker (offline use) and the build version in #version
+import { registerOffline } from './offline.js';
 import { modelCardText } from './model_card_text.js';
 import { saveBlob } from './download.js';
 import { reportPng } from './report.js';
@@ -33,12 +33,27 @@ function showMessage(text, isError) {
   announce($('message'), text, { kind: isError ? 'error' : 'info' });
 }
 
-// What the app's model list says of a model once the worker has loaded it (fetch, checks, self-test).
+// What the app's model list says of a model once the worker has loaded it (fetch, checks, self-test), or,
+// for a classifier not loaded yet (models.js AT_START), of its card.
 function modelStatus(m) {
-  const detail = m.ok
-    ? `ready; threshold ${(m.card.threshold * 100).toFixed(1)}%${m.card.test_only ? ' (TEST MODEL)' : ''}`
-    : `not available: ${m.error}`;
+  const threshold = m.ok && `threshold ${(m.card.threshold * 100).toFixed(1)}%${m.card.test_only ? ' (TEST MODEL)' : ''}`;
+  const detail = !m.ok ? `not available: ${m.error}` : m.deferred ? `${threshold}; loads when first used` : `ready; ${threshold}`;
   return { ...m, detail, cardText: modelCardText(m.card) };
+}
+
+// The app's model list, the status line and, for a model present that fails its checks (it must not
+// answer, and the page must say so loudly), the banner, from the models' statuses so far.
+function showModels(statuses) {
+  for (const m of statuses.map(modelStatus)) state.models.set(m.key, m);
+  const shown = MODELS.map((spec) => state.models.get(spec.key));
+  shown.forEach((m, i) => state.app.setModelStatus(i, m.title, m.ok, m.detail, m.cardText));
+  const broken = [...state.models.values()].filter((m) => !m.ok && !/not present/.test(m.error));
+  if (broken.length) {
+    const banner = `${broken.map((m) => `${m.title} failed its start-up check (${m.error})`).join('; ')}. It gives no verdicts: the model file or this browser's backend is not working as its card says.`;
+    state.app.setBanner(banner);
+    announce($('banner'), banner);
+  }
+  announce($('status'), `Ready. ${shown.map((m) => `${m.title}: ${m.detail}`).join('. ')}.`, { state: 'ready' });
 }
 
 // A model's result under the operating point in use: the card's, or the site threshold adopted for that
@@ -164,6 +179,7 @@ function announceYourData(evaluations) {
 // The worker's answers for `keys` on the open study, kept with it (an error stands for an answer too).
 function classifyMissing(study, keys) {
   exclusive(async () => {
+    await state.worker.need(keys);
     const { results = [], error } = await state.worker.request({ type: 'classify', models: keys });
     for (const key of keys) if (!results.some((r) => r.key === key)) results.push({ key, error: error || 'no answer' });
     study.info.results.push(...results);
@@ -204,6 +220,7 @@ function analyse(file) {
 async function open(file) {
   const { app } = state;
   const t0 = performance.now();
+  await state.worker.need(shownKeys());
   const { result: info, view } = await state.worker.request({ type: 'open', file, models: shownKeys() });
   if (!info.ok) {
     const kept = state.study ? ` Still showing ${state.study.name}.` : '';
@@ -280,7 +297,7 @@ function wireInput(batchUi) {
   });
 }
 
-// compiled, models: promises of the compiled module and the model files; worker: the analysis worker
+// compiled: a promise of the compiled module; models: the model files (models.js ModelFiles); worker: the analysis worker
 // (analysis_client.js) already starting with both (boot.js).
 async function run({ compiled, models: modelFiles, worker }) {
   globalThis.xraylensHost = {
@@ -339,19 +356,17 @@ async function run({ compiled, models: modelFiles, worker }) {
   const ready = await state.worker.ready;
   performance.mark('xraylens:models-ready');
   if (ready.type === 'failed') throw new Error(`the analysis could not start (${ready.error})`);
-  const models = ready.models.map(modelStatus);
-  for (const m of models) state.models.set(m.key, m);
-  const shown = MODELS.map((spec) => state.models.get(spec.key));
-  shown.forEach((m, i) => app.setModelStatus(i, m.title, m.ok, m.detail, m.cardText));
-  // A model that is present but fails its checks must not answer, and the page must say so loudly.
-  const broken = models.filter((m) => !m.ok && !/not present|still loading/.test(m.error));
-  if (broken.length) {
-    const banner = `${broken.map((m) => `${m.title} failed its start-up check (${m.error})`).join('; ')}. It gives no verdicts: the model file or this browser's backend is not working as its card says.`;
-    app.setBanner(banner);
-    announce($('banner'), banner);
-  }
+  // the classifiers not loaded at start: their cards, until first used
+  const later = await Promise.all(MODELS.filter((spec) => !ready.models.some((m) => m.key === spec.key)).map(async (spec) => {
+    const card = await modelFiles.card(spec.key);
+    return card ? { key: spec.key, title: card.title || spec.title, ok: true, deferred: true, error: '', card } : { key: spec.key, title: spec.title, ok: false, error: 'model file not present', card };
+  }));
+  showModels([...ready.models, ...later]);
+  state.worker.onModels = (statuses) => {
+    showModels(statuses);
+    applySiteThresholds();
+  };
   applySiteThresholds();
-  announce($('status'), `Ready. ${shown.map((m) => `${m.title}: ${m.detail}`).join('. ')}.`, { state: 'ready' });
   document.documentElement.dataset.state = 'ready';
 }
 
@@ -360,5 +375,5 @@ export function start(started) {
     announce($('status'), `The page could not start: ${e.message}`, { state: 'failed' });
     document.documentElement.dataset.state = 'failed';
     console.error(e);
-  });
+  }).finally(registerOffline); // service worker (offline use) and #version, once start-up is over
 }

@@ -15,17 +15,41 @@ export const LUNGS = { key: 'lungs', file: 'lungs', title: 'Lung fields' };
 // Every model file, in load order.
 export const ALL_MODELS = [...MODELS, GATE, LUNGS];
 
+// What the viewer runs on every image as the page opens (the gate, the lungs, the model selected at
+// start); the other classifier is fetched and loaded when the user first asks for it.
+export const AT_START = [MODELS[0], GATE, LUNGS].map((m) => m.key);
+
+export const specOf = (key) => ALL_MODELS.find((m) => m.key === key);
+
 async function fetchOrNull(url, read) {
-  const r = await fetch(url);
-  return r.ok ? read(r) : null;
+  try {
+    const r = await fetch(url);
+    return r.ok ? await read(r) : null;
+  } catch {
+    return null; // offline without this file cached: the model is reported "not present"
+  }
 }
 
-// The site's .ort file and card of every model of `specs`, fetched in parallel: a promise of
-// [[bytes, card], ...] in the order of `specs` (null where a file is missing). The page fetches them once,
-// as it starts, and hands them to each analysis worker with the compiled module.
-export function fetchModels(specs = ALL_MODELS) {
-  return Promise.all(specs.map((spec) => Promise.all([
-    fetchOrNull(`models/${spec.file}.ort`, async (r) => new Uint8Array(await r.arrayBuffer())),
-    fetchOrNull(`models/${spec.file}.json`, (r) => r.json()),
-  ])));
+// The site's model files, each fetched once for the page and every analysis worker: every card at
+// once (a few kB; the page shows each model's threshold and card from the start), a model's .ort
+// (hundreds of kB) when a worker first needs it.
+export class ModelFiles {
+  constructor(specs = ALL_MODELS) {
+    this.cards = new Map(specs.map((s) => [s.key, fetchOrNull(`models/${s.file}.json`, (r) => r.json())]));
+    this.bytes = new Map();
+  }
+
+  card(key) {
+    return this.cards.get(key) ?? Promise.resolve(null);
+  }
+
+  // A promise of [{ key, bytes, card }] for `keys` (bytes or card null where a file is missing).
+  get(keys) {
+    return Promise.all(keys.map(async (key) => {
+      if (!this.bytes.has(key)) {
+        this.bytes.set(key, fetchOrNull(`models/${specOf(key).file}.ort`, async (r) => new Uint8Array(await r.arrayBuffer())));
+      }
+      return { key, bytes: await this.bytes.get(key), card: await this.card(key) };
+    }));
+  }
 }

@@ -1,5 +1,6 @@
-// Offline support, imported once by main.js: registers the service worker (sw.js, which keeps this
-// build's files for use without a network) and states which build the page runs in #version.
+// Offline support: main.js registers the service worker (sw.js, which keeps this build's files for use
+// without a network) once the page is ready, so that its download of every file does not compete with
+// start-up, and #version states which build the page runs.
 // The build version comes from <meta name="xraylens-version">, written by tools/make_dist.mjs.
 
 export const VERSION = document.querySelector('meta[name="xraylens-version"]')?.content || 'dev';
@@ -24,7 +25,7 @@ function show(offline) {
   el.textContent = `XRayLens build ${VERSION}: ${TEXT[offline]}.`;
 }
 
-async function register() {
+export async function registerOffline() {
   if (!('serviceWorker' in navigator) || !globalThis.isSecureContext) return show('unavailable');
   show('registering');
   const sw = navigator.serviceWorker;
@@ -44,4 +45,3 @@ async function register() {
   }
 }
 
-register();

@@ -5,7 +5,7 @@ import createXrayLens from './xraylens.js';
 import { instantiating } from './wasm_module.js';
 import dicomParser from './dicom_parser.mjs';
 import { Analysis } from './analysis.js';
-import { ALL_MODELS } from './models.js';
+import { specOf } from './models.js';
 import { CODEC_FILES, DicomCodecs } from './dicom_codecs.js';
 
 // A deflated DICOM data set, inflated by the browser; more than `limit` bytes (a deflate bomb) is refused.
@@ -40,15 +40,15 @@ export async function createAnalysis(compiled) {
   return new Analysis(await createXrayLens(instantiating(compiled)), { dicomParser, inflateRaw, codecs: new DicomCodecs(loadCodec) });
 }
 
-// Loads the fetched models into the analysis, one after another: the module checks each against its
-// card (which names the .ort's sha256) and self-tests it. Returns, per model, { key, title, ok, error, card }.
-export async function loadModels(analysis, fetched, specs = ALL_MODELS) {
-  const files = await fetched;
+// Loads fetched model files ([{ key, bytes, card }], models.js ModelFiles) into the analysis, one after
+// another: the module checks each against its card (which names the .ort's sha256) and self-tests it.
+// Returns, per model, { key, title, ok, error, card }.
+export async function loadModels(analysis, files) {
   const out = [];
-  for (const [i, spec] of specs.entries()) {
-    const [bytes, card] = files[i];
+  for (const { key, bytes, card } of files) {
+    const spec = specOf(key);
     const entry = await analysis.loadModel(spec, bytes, card);
-    out.push({ key: spec.key, title: card?.title || spec.title, ok: entry.ok, error: entry.error, card });
+    out.push({ key, title: card?.title || spec.title, ok: entry.ok, error: entry.error, card });
   }
   return out;
 }

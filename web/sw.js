@@ -12,8 +12,10 @@ self.addEventListener('install', (event) => {
   self.skipWaiting(); // not awaited: a new build takes over once installed (pages load every file at start)
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    // cache: 'reload' so that the HTTP cache cannot hand an older build's file to this build's cache
-    await cache.addAll(BUILD.files.map((f) => new Request(f, { cache: 'reload' })));
+    // cache: 'no-cache': each file revalidated with the server, so that the HTTP cache cannot hand an
+    // older build's file to this build's cache, and a file the page has just loaded costs a 304, not
+    // a second download (serve.py and static hosts send validators)
+    await cache.addAll(BUILD.files.map((f) => new Request(f, { cache: 'no-cache' })));
   })());
 });
 

@@ -192,6 +192,8 @@ val classify_open(const val& options) {
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(xraylens_analysis) {
+  // which ONNX Runtime build the module links: "minimal" (loads .ort only) or "full" (cmake/onnxruntime.cmake)
+  emscripten::constant("ortBuild", std::string(XR_ORT_BUILD));
   emscripten::function("loadModel", &load_model);
   emscripten::function("refuseModel", &refuse_model);
   emscripten::function("analyseFile", &analyse_file);

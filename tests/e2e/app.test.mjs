@@ -72,13 +72,21 @@ test('open, verdict, model switch, labelled copy, broken file, and no image byte
   assert.match(text, /Model 1: COVID-19 vs Normal/);
   assert.match(text, /\d+ ms/);
 
-  // only the model shown ran; switching to Model 2 with the ImGui control runs it on the open image at
-  // once, and the image keeps both answers (switching back asks the worker nothing)
+  // only the model shown ran, and only its file was fetched (Model 2's card, not its weights); switching
+  // to Model 2 with the ImGui control fetches and loads it once and runs it on the open image at once,
+  // and the image keeps both answers (switching back asks the worker nothing)
   const answered = () => page.evaluate(() => globalThis.xraylens.state.study.info.results.map((x) => x.key));
+  const fetched = (name) => requests.filter((q) => new URL(q.url()).pathname.endsWith(`/models/${name}`)).length;
   assert.deepEqual(await answered(), ['covid-normal']);
+  assert.equal(fetched('covid_normal.ort'), 1);
+  assert.equal(fetched('covid_pneumonia.ort'), 0);
+  assert.equal(fetched('covid_pneumonia.json'), 1);
+  assert.match(await page.textContent('#status'), /Model 2: COVID-19 vs Pneumonia: threshold \d+\.\d%; loads when first used/);
   await clickWidget(page, 'model2');
   await page.waitForFunction(() => document.getElementById('result').dataset.model === 'covid-pneumonia');
   assert.deepEqual(await answered(), ['covid-normal', 'covid-pneumonia']);
+  assert.equal(fetched('covid_pneumonia.ort'), 1);
+  assert.match(await page.textContent('#status'), /Model 2: COVID-19 vs Pneumonia: ready; threshold/);
   await clickWidget(page, 'model1');
   await page.waitForFunction(() => document.getElementById('result').dataset.model === 'covid-normal');
   assert.equal((await resultData(page)).p, r.p);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 import { ROOT, SITE } from '../../tools/lib/node_runtime.mjs';
+import { convertModels } from '../../tools/lib/ort_models.mjs';
 
 export const ORIGINALS = path.resolve(ROOT, '../shared/cxr-data/originals');
 export const PY = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
@@ -16,14 +17,6 @@ const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
-
-// Puts the models of onnxDir (.onnx + card) into a site's models/ as the build does: each converted to
-// .ort by the build's ONNX Runtime, with the site's card naming it (tools/site_models.mjs).
-export function installModels(onnxDir, siteModelsDir) {
-  for (const f of fs.readdirSync(onnxDir).filter((x) => x.endsWith('.onnx')))
-    execFileSync('node', [path.join(ROOT, 'build/wasm/ort_convert.cjs'), path.join(onnxDir, f), path.join(onnxDir, f.replace(/\.onnx$/, '.ort'))]);
-  execFileSync('node', [path.join(ROOT, 'tools/site_models.mjs'), onnxDir, onnxDir, siteModelsDir]);
-}
 
 // A copy of build/site whose models/ holds `models` ('shipped', 'tiny' or 'none'), in build/NAME.
 export function prepareSite(models = 'shipped', name = `e2e-site-${models}`) {
@@ -36,7 +29,7 @@ export function prepareSite(models = 'shipped', name = `e2e-site-${models}`) {
   if (models === 'tiny') {
     const tiny = fs.mkdtempSync(path.join(os.tmpdir(), 'xr-tiny-site-'));
     execFileSync(PY, [path.join(ROOT, 'tests/fixtures/make_tiny_models.py'), tiny]);
-    installModels(tiny, modelsDir);
+    convertModels(tiny, modelsDir); // as the build installs the shipped ones
   }
   return dir;
 }

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { ROOT, loadXrayLens } from '../../tools/lib/node_runtime.mjs';
-import { ORIGINALS, clickWidget, defaultModels, installModels, launch, openApp, prepareSite, startServer } from './harness.mjs';
+import { ORIGINALS, clickWidget, defaultModels, launch, openApp, prepareSite, startServer } from './harness.mjs';
+import { convertModels } from '../../tools/lib/ort_models.mjs';
 
 const XRAY = path.join(ORIGINALS, 'IM-0640-0001-0001.jpeg');
 const COVID_XRAY = path.join(ORIGINALS, 'ryct.2020200028.fig1a.jpeg');
@@ -24,7 +25,7 @@ function siteWithGate(name) {
   if (hasGate && defaultModels() !== 'shipped') {
     const gate = fs.mkdtempSync(path.join(os.tmpdir(), 'xr-gate-'));
     for (const f of ['gate.onnx', 'gate.json']) fs.copyFileSync(path.join(ROOT, 'models', f), path.join(gate, f));
-    installModels(gate, path.join(dir, 'models'));
+    convertModels(gate, path.join(dir, 'models'));
   }
   return dir;
 }

@@ -12,10 +12,13 @@ import path from 'node:path';
 import { Analysis } from '../../web/analysis.js';
 import { LUNGS, MODELS } from '../../web/models.js';
 import { ROOT, createNodeAnalysis, loadXrayLens } from '../../tools/lib/node_runtime.mjs';
+import { convertModels } from '../../tools/lib/ort_models.mjs';
 
 const PY = '/usr/bin/python3';
 const tiny = fs.mkdtempSync(path.join(os.tmpdir(), 'xr-analysis-'));
 execFileSync(PY, [path.join(ROOT, 'tests/fixtures/make_tiny_models.py'), tiny]);
+// the tiny models as the page loads models: .ort, with the site's cards (the module loads .ort only)
+const tinyOrt = convertModels(tiny, path.join(tiny, 'site'));
 const read = (dir, f) => new Uint8Array(fs.readFileSync(path.join(dir, f)));
 const card = (dir, f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
 const ORIGINALS = path.resolve(ROOT, '../shared/cxr-data/originals');
@@ -43,24 +46,29 @@ test('the test fixtures use only operators of the shipped models (the reduced OR
 test('models are checked against their cards: contract, sha256, self-test', async () => {
   const a = new Analysis(await loadXrayLens());
   const [m1, m2] = MODELS;
-  assert.equal((await a.loadModel(m1, read(tiny, 'covid_normal.onnx'), card(tiny, 'covid_normal.json'))).error, '');
+  assert.equal((await a.loadModel(m1, read(tinyOrt, 'covid_normal.ort'), card(tinyOrt, 'covid_normal.json'))).error, '');
   assert.match((await a.loadModel(m2, null, null)).error, /not present/);
-  const tampered = read(tiny, 'covid_pneumonia.onnx');
+  const tampered = read(tinyOrt, 'covid_pneumonia.ort');
   tampered[tampered.length - 5] ^= 0x55;
-  assert.match((await a.loadModel(m2, tampered, card(tiny, 'covid_pneumonia.json'))).error, /does not match its card/);
-  const wrongTest = card(tiny, 'lungs.json');
+  assert.match((await a.loadModel(m2, tampered, card(tinyOrt, 'covid_pneumonia.json'))).error, /does not match its card/);
+  const wrongTest = card(tinyOrt, 'lungs.json');
   wrongTest.self_test.expected_mean += 0.1;
-  assert.match((await a.loadModel(LUNGS, read(tiny, 'lungs.onnx'), wrongTest)).error, /^self-test failed: mean/);
-  const oldContract = { ...card(tiny, 'covid_pneumonia.json'), contract_version: 1 };
-  assert.match((await a.loadModel(m2, read(tiny, 'covid_pneumonia.onnx'), oldContract)).error, /model contract v1, this page speaks v\d+/);
-  const noTest = { ...card(tiny, 'covid_pneumonia.json') };
+  assert.match((await a.loadModel(LUNGS, read(tinyOrt, 'lungs.ort'), wrongTest)).error, /^self-test failed: mean/);
+  const oldContract = { ...card(tinyOrt, 'covid_pneumonia.json'), contract_version: 1 };
+  assert.match((await a.loadModel(m2, read(tinyOrt, 'covid_pneumonia.ort'), oldContract)).error, /model contract v1, this page speaks v\d+/);
+  const noTest = { ...card(tinyOrt, 'covid_pneumonia.json') };
   delete noTest.self_test;
-  assert.match((await a.loadModel(m2, read(tiny, 'covid_pneumonia.onnx'), noTest)).error, /no self-test/);
+  assert.match((await a.loadModel(m2, read(tinyOrt, 'covid_pneumonia.ort'), noTest)).error, /no self-test/);
   // not a model at all: ORT's refusal comes back as a message, the module keeps working
   const junk = new TextEncoder().encode('not an onnx model');
-  const j = await a.loadModel(m2, junk, card(tiny, 'covid_pneumonia.json'), null);
+  const j = await a.loadModel(m2, junk, card(tinyOrt, 'covid_pneumonia.json'), null);
   assert.notEqual(j.error, '');
-  assert.equal((await a.loadModel(LUNGS, read(tiny, 'lungs.onnx'), card(tiny, 'lungs.json'))).error, '');
+  // an .onnx: the page's module with the minimal ONNX Runtime loads .ort only, and says so
+  if (a.module.ortBuild === 'minimal') {
+    const onnx = await a.loadModel(m2, read(tiny, 'covid_pneumonia.onnx'), card(tiny, 'covid_pneumonia.json'));
+    assert.match(onnx.error, /ONNX format model is not supported in this build/);
+  }
+  assert.equal((await a.loadModel(LUNGS, read(tinyOrt, 'lungs.ort'), card(tinyOrt, 'lungs.json'))).error, '');
   // a model that failed does not answer; the others do
   const r = await a.analyse(image, both);
   assert.equal(r.results[0].error, '');
@@ -71,7 +79,7 @@ test('models are checked against their cards: contract, sha256, self-test', asyn
 async function tinyAnalysis() {
   const a = new Analysis(await loadXrayLens());
   for (const [spec, file] of [[MODELS[0], 'covid_normal'], [MODELS[1], 'covid_pneumonia'], [LUNGS, 'lungs']])
-    assert.equal((await a.loadModel(spec, read(tiny, `${file}.onnx`), card(tiny, `${file}.json`))).error, '');
+    assert.equal((await a.loadModel(spec, read(tinyOrt, `${file}.ort`), card(tinyOrt, `${file}.json`))).error, '');
   return a;
 }
 
@@ -114,12 +122,12 @@ test('verdicts follow the probability and the threshold; every original gets its
 
 test('a self-test on logits and a wrong expected probability are refused', async () => {
   const a = await tinyAnalysis();
-  const wrong = card(tiny, 'covid_pneumonia.json');
+  const wrong = card(tinyOrt, 'covid_pneumonia.json');
   wrong.self_test.expected_prob = 0.9;
-  assert.match((await a.loadModel(MODELS[1], read(tiny, 'covid_pneumonia.onnx'), wrong)).error, /self-test failed/);
-  const logits = card(tiny, 'covid_pneumonia.json');
+  assert.match((await a.loadModel(MODELS[1], read(tinyOrt, 'covid_pneumonia.ort'), wrong)).error, /self-test failed/);
+  const logits = card(tinyOrt, 'covid_pneumonia.json');
   logits.self_test.expected_logits = [0.5, -0.5];
-  assert.match((await a.loadModel(MODELS[1], read(tiny, 'covid_pneumonia.onnx'), logits)).error, /logit 0/);
+  assert.match((await a.loadModel(MODELS[1], read(tinyOrt, 'covid_pneumonia.ort'), logits)).error, /logit 0/);
 });
 
 test('open() opens a file as the analysis does, without analysing it', async () => {

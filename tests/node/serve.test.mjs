@@ -93,6 +93,26 @@ test('sends a .gz sibling to clients that accept gzip, and only to them', async 
   assert.equal(none.body.toString(), 'export {}');
 });
 
+test('a revalidation of an unchanged file is a 304 without the file; a changed file is sent again', async () => {
+  const first = await raw('/sub/file.txt');
+  const etag = first.head.match(/\r\netag: ("[^"\r]+")/)?.[1];
+  assert.ok(etag, first.head);
+  const again = await raw('/sub/file.txt', `If-None-Match: ${etag}\r\n`);
+  assert.equal(again.status, 304);
+  assert.equal(again.body.length, 0);
+  assert.match(again.head, /\r\ncontent-security-policy: /);
+  // the gzip sibling has a validator of its own: the plain file's does not revalidate it
+  const gz = await raw('/big.js', 'Accept-Encoding: gzip\r\n');
+  const plainTag = (await raw('/big.js')).head.match(/\r\netag: ("[^"\r]+")/)[1];
+  assert.equal((await raw('/big.js', `Accept-Encoding: gzip\r\nIf-None-Match: ${plainTag}\r\n`)).status, 200);
+  assert.equal((await raw('/big.js', `Accept-Encoding: gzip\r\nIf-None-Match: ${gz.head.match(/\r\netag: ("[^"\r]+")/)[1]}\r\n`)).status, 304);
+  fs.writeFileSync(path.join(site, 'sub', 'file.txt'), 'in sub, changed');
+  const changed = await raw('/sub/file.txt', `If-None-Match: ${etag}\r\n`);
+  assert.equal(changed.status, 200);
+  assert.equal(changed.body.toString(), 'in sub, changed');
+  fs.writeFileSync(path.join(site, 'sub', 'file.txt'), 'in sub');
+});
+
 test('the gzip path keeps the traversal and listing guarantees', async () => {
   for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/sub/', '/sub']) {
     const r = await raw(p, 'Accept-Encoding: gzip\r\n');

@@ -33,6 +33,7 @@ export async function pageInferMs(page, keys, runs, drawing) {
       at('mousemove', 0, 0);
       requestAnimationFrame(move);
     }
+    await state.worker.need(keys); // a classifier not loaded at start is loaded once, before timing
     const f0 = app.presentedCount?.() ?? app.frameCount();
     const t0 = performance.now();
     const ms = Object.fromEntries(keys.map((k) => [k, []]));
