@@ -10,6 +10,7 @@ precompressed sibling (FILE.gz, written by `make dist`) and the client accepts g
 with Content-Encoding: gzip.
 """
 import argparse
+import email.utils
 import http.server
 import os
 import posixpath
@@ -116,13 +117,16 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.send_error(404, "Not found")
             return None
         st = os.fstat(f.fileno())
-        # A validator, so that a revalidation (Cache-Control: no-cache; the service worker's precache of
-        # the files the page has just loaded) costs a 304 and not the file again.
+        # Validators, so that a revalidation (Cache-Control: no-cache; the service worker's precache of
+        # the files the page has just loaded) costs a 304 and not the file again. Browsers ignore an ETag
+        # on an HTTP/1.0 response (this server's), so Last-Modified too; If-None-Match wins where given.
         etag = '"%x-%x%s"' % (st.st_size, st.st_mtime_ns, "-gz" if send_gz else "")
-        if etag in [t.strip() for t in self.headers.get("If-None-Match", "").split(",")]:
+        last_modified = email.utils.formatdate(int(st.st_mtime), usegmt=True)
+        if self._not_modified(etag, int(st.st_mtime)):
             f.close()
             self.send_response(304)
             self.send_header("ETag", etag)
+            self.send_header("Last-Modified", last_modified)
             if has_gz:
                 self.send_header("Vary", "Accept-Encoding")
             self.end_headers()
@@ -131,12 +135,23 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Type", self.guess_type(full))
         self.send_header("Content-Length", str(st.st_size))
         self.send_header("ETag", etag)
+        self.send_header("Last-Modified", last_modified)
         if send_gz:
             self.send_header("Content-Encoding", "gzip")
         if has_gz:
             self.send_header("Vary", "Accept-Encoding")
         self.end_headers()
         return f
+
+    def _not_modified(self, etag, mtime):
+        inm = self.headers.get("If-None-Match")
+        if inm is not None:
+            return etag in [t.strip() for t in inm.split(",")]
+        try:
+            since = email.utils.parsedate_to_datetime(self.headers.get("If-Modified-Since", ""))
+        except (TypeError, ValueError, IndexError):
+            return False
+        return since is not None and since.timestamp() >= mtime
 
     def copyfile(self, source, outputfile):
         try:

@@ -134,15 +134,15 @@ async function main() {
     // ready (files the page has loaded are revalidated: a 304 sends no body).
     const ready = [];
     const marks = []; // main.js's performance marks: module compiled, app started, models ready
-    const gz = (r) => r.body().then((b) => zlib.gzipSync(b, { level: 9 }).length).catch(() => 0);
     for (let i = 0; i < 5; ++i) {
       const cold = await launch(); // a fresh profile: nothing cached
       const page = await cold.context.newPage();
       const bodies = [];
       const precache = [];
-      page.on('response', (r) => bodies.push(gz(r)));
-      cold.context.on('response', (r) => {
-        if (r.request().serviceWorker()) precache.push({ status: r.status(), url: r.url(), gzip: r.status() === 200 ? gz(r) : 0 });
+      page.on('response', (r) => bodies.push(r.body().then((b) => zlib.gzipSync(b, { level: 9 }).length).catch(() => 0)));
+      // the service worker's fetches: bytes of body that came over the network (0 for a 304)
+      cold.context.on('requestfinished', (q) => {
+        if (q.serviceWorker()) precache.push(q.sizes().then((z) => ({ url: q.url(), body: z.responseBodySize })).catch(() => ({ url: q.url(), body: 0 })));
       });
       const t0 = Date.now();
       await page.goto(server.url);
@@ -152,13 +152,13 @@ async function main() {
       if (i === 0) {
         out.page_gzip_bytes = (await Promise.all(bodies)).reduce((a, b) => a + b, 0);
         await page.waitForFunction(() => document.getElementById('version')?.dataset.offline === 'ready', null, { timeout: 60_000 });
-        const sent = precache.filter((p) => p.status === 200);
+        const fetched = await Promise.all(precache);
+        const sent = fetched.filter((p) => p.body > 0);
         out.offline_precache = {
-          files: precache.length,
-          sent_again: sent.length,
-          not_modified: precache.filter((p) => p.status === 304).length,
-          gzip_bytes: (await Promise.all(sent.map((p) => p.gzip))).reduce((a, b) => a + b, 0),
-          sent_again_files: sent.map((p) => p.url.replace(server.url, '')).slice(0, 8),
+          files: fetched.length,
+          with_body: sent.length, // the others were revalidated (304): the page had loaded them
+          body_bytes: sent.reduce((a, p) => a + p.body, 0), // as sent (serve.py compresses only dist/'s .gz siblings)
+          largest_with_body: sent.sort((a, b) => b.body - a.body).slice(0, 6).map((p) => `${p.url.replace(server.url, '')} ${p.body}`),
         };
       }
       await cold.close();

@@ -78,6 +78,15 @@ async function offlineFlow(t, dir) {
     assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready', await page.textContent('#status'));
     await page.waitForFunction(() => document.getElementById('version')?.dataset.offline === 'ready', null, { timeout: 60_000 });
     assert.equal((await pageVersion(page)).version, build.version);
+    // the service worker revalidates what the page has loaded (a 304: no body again) and downloads the
+    // rest, such as Model 2, which the page fetches only when first used
+    const swBody = async (name) => {
+      const q = requests.slice(first).find((r) => r.serviceWorker() && name.test(new URL(r.url()).pathname));
+      assert.ok(q, `the service worker fetched ${name}`);
+      return (await q.sizes()).responseBodySize;
+    };
+    assert.equal(await swBody(/\/xraylens(\.[0-9a-f]+)?\.wasm$/), 0, 'the module is not downloaded twice');
+    if (defaultModels() === 'shipped') assert.ok(await swBody(/\/covid_pneumonia(\.[0-9a-f]+)?\.ort$/) > 0);
     const cached = await page.evaluate(async (v) => (await (await caches.open(`xraylens-${v}`)).keys()).map((r) => r.url), build.version);
     assert.deepEqual(cached.sort(), build.files.map((f) => new URL(f, server.url).href).sort(), 'every file of the build is cached');
     assert.ok(build.files.some((f) => f.endsWith('.ort')), 'the models are precached');

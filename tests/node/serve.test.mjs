@@ -93,7 +93,7 @@ test('sends a .gz sibling to clients that accept gzip, and only to them', async 
   assert.equal(none.body.toString(), 'export {}');
 });
 
-test('a revalidation of an unchanged file is a 304 without the file; a changed file is sent again', async () => {
+test('a revalidation of an unchanged file (ETag or date) is a 304 without the file; a changed file is sent again', async () => {
   const first = await raw('/sub/file.txt');
   const etag = first.head.match(/\r\netag: ("[^"\r]+")/)?.[1];
   assert.ok(etag, first.head);
@@ -106,6 +106,12 @@ test('a revalidation of an unchanged file is a 304 without the file; a changed f
   const plainTag = (await raw('/big.js')).head.match(/\r\netag: ("[^"\r]+")/)[1];
   assert.equal((await raw('/big.js', `Accept-Encoding: gzip\r\nIf-None-Match: ${plainTag}\r\n`)).status, 200);
   assert.equal((await raw('/big.js', `Accept-Encoding: gzip\r\nIf-None-Match: ${gz.head.match(/\r\netag: ("[^"\r]+")/)[1]}\r\n`)).status, 304);
+  // Last-Modified too: browsers ignore an ETag on this server's HTTP/1.0 responses and revalidate by date
+  const lastModified = first.head.match(/\r\nlast-modified: ([^\r]+)/)?.[1];
+  assert.ok(lastModified, first.head);
+  assert.equal((await raw('/sub/file.txt', `If-Modified-Since: ${lastModified}\r\n`)).status, 304);
+  assert.equal((await raw('/sub/file.txt', 'If-Modified-Since: Sat, 01 Jan 2000 00:00:00 GMT\r\n')).status, 200);
+  assert.equal((await raw('/sub/file.txt', 'If-Modified-Since: not a date\r\n')).status, 200);
   fs.writeFileSync(path.join(site, 'sub', 'file.txt'), 'in sub, changed');
   const changed = await raw('/sub/file.txt', `If-None-Match: ${etag}\r\n`);
   assert.equal(changed.status, 200);
