@@ -3,8 +3,8 @@
 //   node tools/bench.mjs [--no-batch | --only-batch [--batchfps N]] [--no-node]   (after `make build`)
 // Prints one JSON object: the module's size (raw and gzipped), page weight (what a cold visit loads until
 // the page is ready; the classifier not shown at start comes when first asked for) and what the service
-// worker then fetches for offline use, page-ready time (median of 5 cold loads), file-to-verdict per original image through the page's analysis worker (median of 5), model
-// inference as the worker's C++ analysis times it (median over those runs; the lung model and the gate
+// worker then fetches for offline use, page-ready time (median of 5 cold loads), file-to-verdict per
+// original image through the page's analysis worker (median of 5), model inference as the worker's C++ analysis times it (median over those runs; the lung model and the gate
 // apart); the classifiers' inference in the page's worker with the page idle and while the canvas draws,
 // beside ONNX Runtime Web 1.30 in a bare worker of the same browser (`reference_infer_ms`, and the
 // ratios: tools/bench/inference_beside.mjs); batch mode on a folder of real images (files a second, the

@@ -47,8 +47,9 @@ const byPath = (a, b) => a.path.localeCompare(b.path, undefined, { numeric: true
 export class Batch {
   // app: the ImGui app's embind API; announce(data, text) for #batch; onEvaluated(evaluations) when a
   // batch's figures are made. compiled, models: the page's compiled module (a promise) and model files
-  // (models.js ModelFiles), which every worker takes; a batch row has every model's answer. card(key): a model's card; operating(result): the result under the
-  // operating point in use (the card's or an adopted site threshold: verdict, threshold, thresholdNote).
+  // (models.js ModelFiles), which every worker takes; a batch row has every model's answer. card(key): a
+  // model's card; operating(result): the result under the operating point in use (the card's or an
+  // adopted site threshold: verdict, threshold, thresholdNote).
   constructor({ app, compiled, models, card, operating, announce, onEvaluated, workerCount = defaultWorkerCount() }) {
     this.app = app;
     this.compiled = compiled;

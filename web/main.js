@@ -297,8 +297,8 @@ function wireInput(batchUi) {
   });
 }
 
-// compiled: a promise of the compiled module; models: the model files (models.js ModelFiles); worker: the analysis worker
-// (analysis_client.js) already starting with both (boot.js).
+// compiled: a promise of the compiled module; models: the model files (models.js ModelFiles); worker: the
+// analysis worker (analysis_client.js) already starting with both (boot.js).
 async function run({ compiled, models: modelFiles, worker }) {
   globalThis.xraylensHost = {
     openFile: () => $('file').click(),

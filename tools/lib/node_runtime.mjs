@@ -1,7 +1,6 @@
 // Loads the page's one module (xraylens.{js,wasm} from build/site: the core, the analysis and ONNX Runtime
 // built from C++) under Node without its app, for tools/predict.mjs, tools/bench.mjs and tests.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
@@ -10,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GATE, LUNGS, MODELS } from '../../web/models.js';
 import { Analysis } from '../../web/analysis.js';
 import { CODEC_FILES, DicomCodecs } from '../../web/dicom_codecs.js';
-import { convertModels } from './ort_models.mjs';
+import { siteModels } from './ort_models.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SITE = path.join(ROOT, 'build/site');
@@ -60,22 +59,22 @@ function readIfExists(file) {
   return fs.existsSync(file) ? fs.readFileSync(file) : null;
 }
 
+// A site's model `stem`: its .ort and its card (null where missing).
+function siteFiles(dir, stem) {
+  const card = readIfExists(path.join(dir, `${stem}.json`));
+  return { ort: readIfExists(path.join(dir, `${stem}.ort`)), card: card && JSON.parse(card) };
+}
+
 // An Analysis (web/analysis.js) with its models: by default what the page loads (the site's .ort files
 // and their cards); with modelsDir, the .onnx files there (the repository's models/, a training run's
 // output), checked against their cards' sha256 and converted as the build converts the shipped ones
 // (ort_models.mjs). Models absent are kept with their error.
 export async function createNodeAnalysis({ modelsDir, keys = MODELS.map((m) => m.key), siteDir = SITE } = {}) {
   const analysis = new Analysis(await loadXrayLens(siteDir), await dicomOptions(siteDir));
-  const converted = modelsDir && fs.mkdtempSync(path.join(os.tmpdir(), 'xr-models-'));
-  try {
-    const dir = modelsDir ? convertModels(modelsDir, converted) : path.join(siteDir, 'models');
-    for (const spec of [...MODELS.filter((m) => keys.includes(m.key)), GATE, LUNGS]) {
-      const card = readIfExists(path.join(dir, `${spec.file}.json`));
-      const bytes = readIfExists(path.join(dir, `${spec.file}.ort`));
-      await analysis.loadModel(spec, bytes && new Uint8Array(bytes), card && JSON.parse(card));
-    }
-  } finally {
-    if (converted) fs.rmSync(converted, { recursive: true, force: true });
+  const converted = modelsDir && new Map(siteModels(modelsDir).map((m) => [m.stem, m]));
+  for (const spec of [...MODELS.filter((m) => keys.includes(m.key)), GATE, LUNGS]) {
+    const { ort, card } = converted ? converted.get(spec.file) ?? {} : siteFiles(path.join(siteDir, 'models'), spec.file);
+    await analysis.loadModel(spec, ort ? new Uint8Array(ort) : null, card ?? null);
   }
   return analysis;
 }
