@@ -151,13 +151,14 @@ DecodeResult decode_with_stb(const uint8_t* data, size_t size, long long memory_
   int channels = 0;
   const int info_w = w, info_h = h;
   const size_t count = static_cast<size_t>(w) * static_cast<size_t>(h);
-  const auto convert = [&](const auto* pixels, int max_value) {
+  // samples: the channels of `pixels` (stb_image's output), which a requested count sets
+  const auto convert = [&](const auto* pixels, int samples, int max_value) {
     if (pixels == nullptr) {
       out.error = failure("Could not decode the " + format + " image", memory_budget, layout.complete);
     } else if (w != info_w || h != info_h || channels < 1 || channels > 4) {
       out.error = "Not a readable " + format + " image (its header and its data disagree).";
     } else {
-      detail::to_gray(pixels, channels, count, max_value, out);
+      detail::to_gray(pixels, samples, count, max_value, out);
     }
   };
   stb_forget_failure();
@@ -169,11 +170,14 @@ DecodeResult decode_with_stb(const uint8_t* data, size_t size, long long memory_
     if (pnm && buf && w == info_w && h == info_h && channels >= 1 && channels <= 4)
       for (size_t i = 0; i < count * static_cast<size_t>(channels); ++i)
         buf.get()[i] = static_cast<stbi_us>(buf.get()[i] >> 8 | buf.get()[i] << 8);
-    convert(buf.get(), 65535);
+    convert(buf.get(), channels, 65535);
   } else {
-    std::unique_ptr<stbi_uc, void (*)(void*)> buf(stbi_load_from_memory(data, len, &w, &h, &channels, 0),
+    // A colour JPEG as RGBA: stb_image converts YCbCr to RGB with SIMD only into four channels (the same
+    // values as its scalar path into three; the alpha is opaque).
+    const int wanted = jpeg && comp == 3 ? 4 : 0;
+    std::unique_ptr<stbi_uc, void (*)(void*)> buf(stbi_load_from_memory(data, len, &w, &h, &channels, wanted),
                                                  stbi_image_free);
-    convert(buf.get(), 255);
+    convert(buf.get(), wanted != 0 ? wanted : channels, 255);
     // stb_image ignores a PNM's largest value (below 255, say 100): the samples are 0..maxval
     if (pnm && out.ok() && layout.pnm_maxval < 255) {
       out.image.max_value = std::max(1, layout.pnm_maxval);

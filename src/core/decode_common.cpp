@@ -82,18 +82,51 @@ void gray_pixels(const T* src, size_t count, uint32_t max, uint16_t* px) {
   }
 }
 
+// Whether every pixel has R = G = B and is opaque. Most colour files of X-rays are: a JPEG's neutral
+// chroma decodes to equal channels exactly, and gray PNGs are often saved as RGB or RGBA.
+template <int C, typename T>
+bool all_gray(const T* src, size_t count, uint32_t max) {
+  constexpr size_t kBlock = 4096;  // pixels checked without a branch, then a photograph stops early
+  for (size_t at = 0; at < count; at += kBlock) {
+    const size_t end = std::min(count, at + kBlock);
+    bool gray = true;
+    for (size_t i = at; i < end; ++i) {
+      const T* p = src + i * C;
+      gray &= (p[0] == p[1]) & (p[1] == p[2]);
+      if constexpr (C == 4) gray &= p[3] == max;
+    }
+    if (!gray) return false;
+  }
+  return true;
+}
+
+// Gray pixels (R = G = B, opaque): the luma of each is its value, and a luma bin holds values at most
+// (bin width - 1) apart, so none is more than the tolerance (max / 16) from its bin's mean and the colour
+// measure is 0 without its two passes, unless a bin is 256 values wide and max is below 4080.
+template <int C, typename T>
+void gray_of_gray(const T* src, size_t count, uint16_t* px) {
+  for (size_t i = 0; i < count; ++i) px[i] = src[i * C];
+}
+
 template <typename T>
 void gray_of(const T* src, int channels, size_t count, int max_value, DecodeResult& out) {
   auto& px = out.image.pixels;
   px.resize(count);
   const auto max = static_cast<uint32_t>(max_value);
-  switch (channels) {
-    case 1: gray_pixels<1>(src, count, max, px.data()); break;
-    case 2: gray_pixels<2>(src, count, max, px.data()); break;
-    case 3: gray_pixels<3>(src, count, max, px.data()); break;
-    default: gray_pixels<4>(src, count, max, px.data()); break;
+  const bool gray = channels == 3 ? all_gray<3>(src, count, max) : channels == 4 && all_gray<4>(src, count, max);
+  if (gray) {
+    channels == 3 ? gray_of_gray<3>(src, count, px.data()) : gray_of_gray<4>(src, count, px.data());
+  } else {
+    switch (channels) {
+      case 1: gray_pixels<1>(src, count, max, px.data()); break;
+      case 2: gray_pixels<2>(src, count, max, px.data()); break;
+      case 3: gray_pixels<3>(src, count, max, px.data()); break;
+      default: gray_pixels<4>(src, count, max, px.data()); break;
+    }
   }
-  out.colour_fraction = channels >= 3 ? colour_departure(src, channels, px, max_value) : 0.0;
+  const int bin_width = max_value > 255 ? 256 : 1;  // as colour_departure bins
+  const bool no_departure = gray && max_value / 16.0 >= bin_width - 1;
+  out.colour_fraction = channels < 3 || no_departure ? 0.0 : colour_departure(src, channels, px, max_value);
 }
 
 }  // namespace
