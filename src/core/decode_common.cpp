@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "contract.h"
@@ -90,10 +91,23 @@ bool all_gray(const T* src, size_t count, uint32_t max) {
   for (size_t at = 0; at < count; at += kBlock) {
     const size_t end = std::min(count, at + kBlock);
     bool gray = true;
-    for (size_t i = at; i < end; ++i) {
-      const T* p = src + i * C;
-      gray &= (p[0] == p[1]) & (p[1] == p[2]);
-      if constexpr (C == 4) gray &= p[3] == max;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if constexpr (C == 4 && sizeof(T) == 1) {  // 8-bit RGBA (a colour JPEG): a pixel a word, R its low byte
+      uint32_t diff = max == 255 ? 0 : 1;
+      for (size_t i = at; i < end; ++i) {
+        uint32_t w;
+        std::memcpy(&w, src + i * 4, 4);
+        diff |= w ^ (0xFF000000u | (w & 0xFFu) * 0x010101u);
+      }
+      gray = diff == 0;
+    } else
+#endif
+    {
+      for (size_t i = at; i < end; ++i) {
+        const T* p = src + i * C;
+        gray &= (p[0] == p[1]) & (p[1] == p[2]);
+        if constexpr (C == 4) gray &= p[3] == max;
+      }
     }
     if (!gray) return false;
   }

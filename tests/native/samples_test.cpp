@@ -106,6 +106,15 @@ TEST(DecodeSamples, ColourMeasureOfGrayWithAlpha) {
     EXPECT_DOUBLE_EQ(d.colour_fraction, colour_rule(rgb, luma, 255)) << "opaque " << opaque;
     if (!opaque) EXPECT_GT(d.colour_fraction, 0.05);  // a gray of any alpha shares a bin with brighter grays
   }
+  // opaque and gray but for one channel of one pixel, far from its bin's mean: that pixel departs
+  for (size_t i = 0; i < n; ++i) rgba[i * 4 + 3] = 255;
+  for (const int channel : {0, 1, 2}) {
+    std::vector<uint8_t> one = rgba;
+    one[2345 * 4 + static_cast<size_t>(channel)] ^= 0x80;
+    xr::DecodeResult d;
+    xr::detail::to_gray(one.data(), 4, n, 255, d);
+    EXPECT_GT(d.colour_fraction, 0.0) << channel;
+  }
 }
 
 TEST(DecodeSamples, RefusesWrongCountsAndSizes) {
