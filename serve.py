@@ -74,6 +74,10 @@ def inside(root, full):
 class Handler(http.server.SimpleHTTPRequestHandler):
     server_version = "XRayLens"
     sys_version = ""
+    # HTTP/1.1: connections are kept alive (every response has a length), and browsers revalidate by the
+    # ETag, which they ignore on an HTTP/1.0 response (there a file rebuilt within the second a browser
+    # holds would get a 304 by its date).
+    protocol_version = "HTTP/1.1"
 
     def end_headers(self):
         for k, v in HEADERS.items():
@@ -118,8 +122,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return None
         st = os.fstat(f.fileno())
         # Validators, so that a revalidation (Cache-Control: no-cache; the service worker's precache of
-        # the files the page has just loaded) costs a 304 and not the file again. Browsers ignore an ETag
-        # on an HTTP/1.0 response (this server's), so Last-Modified too; If-None-Match wins where given.
+        # the files the page has just loaded) costs a 304 and not the file again. If-None-Match wins where
+        # given; Last-Modified for clients that send only a date.
         etag = '"%x-%x%s"' % (st.st_size, st.st_mtime_ns, "-gz" if send_gz else "")
         last_modified = email.utils.formatdate(int(st.st_mtime), usegmt=True)
         if self._not_modified(etag, int(st.st_mtime)):

@@ -106,7 +106,7 @@ test('a revalidation of an unchanged file (ETag or date) is a 304 without the fi
   const plainTag = (await raw('/big.js')).head.match(/\r\netag: ("[^"\r]+")/)[1];
   assert.equal((await raw('/big.js', `Accept-Encoding: gzip\r\nIf-None-Match: ${plainTag}\r\n`)).status, 200);
   assert.equal((await raw('/big.js', `Accept-Encoding: gzip\r\nIf-None-Match: ${gz.head.match(/\r\netag: ("[^"\r]+")/)[1]}\r\n`)).status, 304);
-  // Last-Modified too: browsers ignore an ETag on this server's HTTP/1.0 responses and revalidate by date
+  // Last-Modified too, for a client that sends only a date
   const lastModified = first.head.match(/\r\nlast-modified: ([^\r]+)/)?.[1];
   assert.ok(lastModified, first.head);
   assert.equal((await raw('/sub/file.txt', `If-Modified-Since: ${lastModified}\r\n`)).status, 304);
@@ -117,6 +117,23 @@ test('a revalidation of an unchanged file (ETag or date) is a 304 without the fi
   assert.equal(changed.status, 200);
   assert.equal(changed.body.toString(), 'in sub, changed');
   fs.writeFileSync(path.join(site, 'sub', 'file.txt'), 'in sub');
+});
+
+test('HTTP/1.1: one connection carries several requests, a 304 among them (so browsers revalidate by ETag)', async () => {
+  const etag = (await raw('/sub/file.txt')).head.match(/\r\netag: ("[^"\r]+")/)[1];
+  const text = await new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => s.write(
+      'GET /sub/file.txt HTTP/1.1\r\nHost: x\r\n\r\n' +
+      `GET /sub/file.txt HTTP/1.1\r\nHost: x\r\nIf-None-Match: ${etag}\r\n\r\n` +
+      'GET /a.wasm HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+    const chunks = [];
+    s.on('data', (d) => chunks.push(d));
+    s.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    s.on('error', reject);
+  });
+  assert.deepEqual([...text.matchAll(/HTTP\/(1\.\d) (\d{3}) [A-Z]/g)].map((m) => `${m[1]} ${m[2]}`), ['1.1 200', '1.1 304', '1.1 200'], text);
+  assert.match(text, /\r\n\r\nin subHTTP\/1\.1 304/); // the first body is exactly its Content-Length
+  assert.ok(text.endsWith('\r\n\r\nwasm'), text);
 });
 
 test('the gzip path keeps the traversal and listing guarantees', async () => {
