@@ -67,10 +67,12 @@ test-sanitize:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir build/native-asan --output-on-failure
 
-# libFuzzer targets (tests/fuzz, clang, ASan + UBSan), FUZZ_SECONDS each; `make test` runs them for 60 s.
+# libFuzzer targets (tests/fuzz, clang, ASan + UBSan), FUZZ_SECONDS each, FUZZ_JOBS at a time (two where
+# there are two cores: each target still has a core for its seconds); `make test` runs them for 60 s.
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= $(shell [ "$$(nproc)" -ge 2 ] && echo 2 || echo 1)
 fuzz:
-	tests/fuzz/run_fuzz.sh $(FUZZ_SECONDS)
+	FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run_fuzz.sh $(FUZZ_SECONDS)
 
 # A long campaign: FUZZ_LONG_SECONDS a target (default 30 min), two at a time, started again after a finding.
 FUZZ_LONG_SECONDS ?= 1800
