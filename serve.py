@@ -157,6 +157,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             return False
         return since is not None and since.timestamp() >= mtime
 
+    def handle_one_request(self):
+        try:
+            super().handle_one_request()
+        except (ConnectionResetError, BrokenPipeError, TimeoutError):
+            self.close_connection = True  # a kept-alive connection the browser dropped: not an error
+
     def copyfile(self, source, outputfile):
         try:
             super().copyfile(source, outputfile)

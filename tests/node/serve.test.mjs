@@ -163,6 +163,13 @@ test('a client that hangs up mid-download is not an error, and the server goes o
         s.once('data', () => { s.resetAndDestroy(); setTimeout(resolve, 200); });
       });
     }
+    // a kept-alive connection dropped between requests (a browser closing)
+    for (let i = 0; i < 3; ++i) {
+      await new Promise((resolve) => {
+        const s = net.connect(p, '127.0.0.1', () => s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+        s.once('data', () => setTimeout(() => { s.resetAndDestroy(); setTimeout(resolve, 200); }, 50));
+      });
+    }
     assert.equal(await (await fetch(own.url)).text(), 'ok');
     assert.doesNotMatch(own.stderr(), /Traceback|BrokenPipe|ConnectionReset/);
   } finally {
