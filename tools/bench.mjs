@@ -71,7 +71,15 @@ async function batchRun(url, dir, workers) {
         const s = Number(d.elapsedMs) / 1000;
         // the largest sample in each quarter of the run (by files done)
         const quarter = [1, 2, 3, 4].map((q) => Math.max(...samples.filter((x) => x.done <= (q * x.total) / 4 && x.done > ((q - 1) * x.total) / 4).map((x) => x.mb), 0));
-        return { rate: Number(d.done) / s, fps: frames / s, before, peak: Math.max(...samples.map((x) => x.mb)), quarter, files: Number(d.done) };
+        // a file's mean time in its worker, by step (the C++ analysis's timings; rest: reading the file,
+        // DICOM, messages, waiting for the core it shares)
+        const steps = await page.evaluate(() => {
+          const done = globalThis.xraylens.batch.rows.filter((r) => r.steps);
+          const mean = (f) => done.reduce((a, r) => a + f(r), 0) / Math.max(1, done.length);
+          const s = Object.fromEntries(['open', 'gate', 'lungs', 'classifiers'].map((k) => [k, mean((r) => r.steps[k])]));
+          return { ...s, rest: mean((r) => r.ms) - Object.values(s).reduce((a, b) => a + b, 0), file: mean((r) => r.ms) };
+        });
+        return { rate: Number(d.done) / s, fps: frames / s, before, peak: Math.max(...samples.map((x) => x.mb)), quarter, files: Number(d.done), steps };
       }
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -98,6 +106,8 @@ async function batchBench(url) {
       batch_peak_mb: Math.round(Math.max(...all.map((r) => r.peak))),
       batch_mb_before: Math.round(median(all.map((r) => r.before))),
       batch_mb_by_quarter: runs[def].map((r) => r.quarter.map(Math.round)),
+      // a file's mean milliseconds in its worker by step, with 1 and 2 workers (medians of the runs)
+      batch_steps_ms: Object.fromEntries([1, 2].map((w) => [w, Object.fromEntries(Object.keys(runs[w][0].steps).map((k) => [k, round(median(runs[w].map((r) => r.steps[k])))]))])),
     };
   } finally {
     fs.rmSync(folder.root, { recursive: true, force: true });
@@ -133,7 +143,7 @@ async function main() {
     // cold loads. Then, on the first, what the service worker fetches for offline use once the page is
     // ready (files the page has loaded are revalidated: a 304 sends no body).
     const ready = [];
-    const marks = []; // main.js's performance marks: module compiled, app started, models ready
+    const marks = []; // main.js's performance marks: module compiled, app started, the worker's steps, models ready
     for (let i = 0; i < 5; ++i) {
       const cold = await launch(); // a fresh profile: nothing cached
       const page = await cold.context.newPage();

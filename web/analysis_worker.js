@@ -14,9 +14,20 @@
 //   { type: 'module', module }                   (first: the page's compiled xraylens.wasm; no answer)
 //   { type: 'models', models }                   (first: the model files to load at start, [{ key, bytes,
 //                                                 card }] from models.js ModelFiles; no answer)
-// Out, once, after start-up: { type: 'ready', models: [{ key, title, ok, error, card }] } or { type: 'failed', error }.
+// Out, once, when it has the module and the models: { type: 'started' }; once, after start-up:
+// { type: 'ready', models: [{ key, title, ok, error, card }], steps } or { type: 'failed', error }.
 import { MODELS } from './models.js';
 import { createAnalysis, loadModels } from './runtime.js';
+// Every module below runtime.js, imported here too so that the worker fetches them all at once rather
+// than one level of imports after another (tests/node/site_modules.test.mjs keeps the list whole).
+import './analysis.js';
+import './dicom.js';
+import './dicom_codecs.js';
+import './dicom_colour.js';
+import './dicom_parser.mjs';
+import './dicom_rle.js';
+import './wasm_module.js';
+import './xraylens.js';
 
 const DISPLAY_MAX_SIDE = 1024; // the viewer fits the image to its panel; a larger texture only costs time
 const ALL_CLASSIFIERS = { models: MODELS.map((m) => m.key), analyseAnyway: true };
@@ -67,6 +78,8 @@ async function row(file) {
       gate: r.gate.ok ? 'ok' : `rejected:${r.gate.reason}`, gateMessage: r.gate.message || '', warning: r.warning || '',
       results: r.results.map((x) => (x.error ? { key: x.key, error: x.error } : { key: x.key, title: x.title, pCovid: x.pCovid, verdict: x.verdict, threshold: x.threshold })),
       ms: performance.now() - t0,
+      // where the file's time went, as the C++ analysis timed it (tools/bench.mjs)
+      steps: { open: r.openMs, gate: r.gate.ms, lungs: r.lungs?.ms ?? 0, classifiers: r.results.reduce((a, x) => a + (x.inferMs || 0), 0) },
     };
   } finally {
     analysis.module.release();
@@ -89,14 +102,24 @@ async function batchCopy(file, result, date) {
 const receive = {};
 const received = Object.fromEntries(['module', 'models'].map((k) => [k, new Promise((resolve) => (receive[k] = resolve))]));
 
+// Where the worker's start-up time goes: [step, absolute time in ms] (main.js makes them performance marks).
+const steps = [['worker-created', performance.timeOrigin]];
+const step = (name) => steps.push([name, performance.timeOrigin + performance.now()]);
+step('worker-script'); // its imports loaded
+
 async function start() {
-  analysis = await createAnalysis(await received.module); // while the models may still be downloading
-  return loadModels(analysis, await received.models);
+  const compiled = await received.module;
+  step('worker-module');
+  analysis = await createAnalysis(compiled); // while the models may still be downloading
+  step('worker-instantiated');
+  const files = await received.models;
+  step('worker-files');
+  return loadModels(analysis, files, (key) => step(`worker-loaded-${key}`));
 }
 
 const ready = start();
 ready.then(
-  (models) => postMessage({ type: 'ready', models }),
+  (models) => postMessage({ type: 'ready', models, steps }),
   (e) => postMessage({ type: 'failed', error: e.message || String(e) }),
 );
 
@@ -148,3 +171,5 @@ onmessage = (event) => {
     postMessage((failures[msg.type] ?? ((id) => ({ type: 'copy', id, error })))(msg.id, error));
   });
 };
+// all it needs from the page's thread is here
+Promise.all([received.module, received.models]).then(() => postMessage({ type: 'started' }));

@@ -334,6 +334,10 @@ async function run({ compiled, models: modelFiles, worker }) {
   // The worker loads the models while the app starts. (performance marks xraylens:*: where the
   // start-up time goes, read by tools/bench.mjs)
   state.worker = worker;
+  // Starting the app is one long task on this thread, and the messages of a worker whose scripts are still
+  // loading pass through this thread: let it have the module and the models first (it then loads them on
+  // the other core while the app starts).
+  await worker.started;
   const app = await createXrayLens(instantiating(await compiled, { canvas: $('canvas') }));
   const failed = app.startApp();
   if (failed) throw new Error(failed);
@@ -355,6 +359,7 @@ async function run({ compiled, models: modelFiles, worker }) {
   wireInput(batchUi);
   const ready = await state.worker.ready;
   performance.mark('xraylens:models-ready');
+  for (const [name, at] of ready.steps ?? []) performance.mark(`xraylens:${name}`, { startTime: at - performance.timeOrigin });
   if (ready.type === 'failed') throw new Error(`the analysis could not start (${ready.error})`);
   // the classifiers not loaded at start: their cards, until first used
   const later = await Promise.all(MODELS.filter((spec) => !ready.models.some((m) => m.key === spec.key)).map(async (spec) => {

@@ -42,13 +42,14 @@ export async function createAnalysis(compiled) {
 
 // Loads fetched model files ([{ key, bytes, card }], models.js ModelFiles) into the analysis, one after
 // another: the module checks each against its card (which names the .ort's sha256) and self-tests it.
-// Returns, per model, { key, title, ok, error, card }.
-export async function loadModels(analysis, files) {
+// Returns, per model, { key, title, ok, error, card }; `loaded(key)` is called as each is done.
+export async function loadModels(analysis, files, loaded = () => {}) {
   const out = [];
   for (const { key, bytes, card } of files) {
     const spec = specOf(key);
     const entry = await analysis.loadModel(spec, bytes, card);
     out.push({ key, title: card?.title || spec.title, ok: entry.ok, error: entry.error, card });
+    loaded(key);
   }
   return out;
 }
