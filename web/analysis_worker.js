@@ -18,16 +18,6 @@
 // { type: 'ready', models: [{ key, title, ok, error, card }], steps } or { type: 'failed', error }.
 import { MODELS } from './models.js';
 import { createAnalysis, loadModels } from './runtime.js';
-// Every module below runtime.js, imported here too so that the worker fetches them all at once rather
-// than one level of imports after another (tests/node/site_modules.test.mjs keeps the list whole).
-import './analysis.js';
-import './dicom.js';
-import './dicom_codecs.js';
-import './dicom_colour.js';
-import './dicom_parser.mjs';
-import './dicom_rle.js';
-import './wasm_module.js';
-import './xraylens.js';
 
 const DISPLAY_MAX_SIDE = 1024; // the viewer fits the image to its panel; a larger texture only costs time
 const ALL_CLASSIFIERS = { models: MODELS.map((m) => m.key), analyseAnyway: true };
