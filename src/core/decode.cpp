@@ -134,8 +134,12 @@ DecodeResult decode_with_stb(const uint8_t* data, size_t size, long long memory_
     out.error = "Not a readable " + format + " image: the file appears truncated (its pixel data ends early).";
     return out;
   }
-  out.error = detail::budget_error(w, h, decode_peak_bytes(layout, format, w, h, size), memory_budget);
+  const long long peak = decode_peak_bytes(layout, format, w, h, size);
+  out.error = detail::budget_error(w, h, peak, memory_budget);
   if (!out.error.empty()) return out;
+  // A colour JPEG as RGBA, where the budget has room for the fourth channel: stb_image converts YCbCr to
+  // RGB with SIMD only into four channels (the same values as its scalar path into three; opaque alpha).
+  const bool rgba = jpeg && comp == 3 && peak + static_cast<long long>(w) * h <= memory_budget;
   // stb_image may use what the budget leaves beside the file, and no more (a zip bomb inflates past it).
   const StbAllowance allowance(static_cast<size_t>(memory_budget - static_cast<long long>(size)));
   std::vector<uint8_t> repaired;
@@ -172,9 +176,7 @@ DecodeResult decode_with_stb(const uint8_t* data, size_t size, long long memory_
         buf.get()[i] = static_cast<stbi_us>(buf.get()[i] >> 8 | buf.get()[i] << 8);
     convert(buf.get(), channels, 65535);
   } else {
-    // A colour JPEG as RGBA: stb_image converts YCbCr to RGB with SIMD only into four channels (the same
-    // values as its scalar path into three; the alpha is opaque).
-    const int wanted = jpeg && comp == 3 ? 4 : 0;
+    const int wanted = rgba ? 4 : 0;
     std::unique_ptr<stbi_uc, void (*)(void*)> buf(stbi_load_from_memory(data, len, &w, &h, &channels, wanted),
                                                  stbi_image_free);
     convert(buf.get(), wanted != 0 ? wanted : channels, 255);

@@ -114,9 +114,7 @@ bool all_gray(const T* src, size_t count, uint32_t max) {
   return true;
 }
 
-// Gray pixels (R = G = B, opaque): the luma of each is its value, and a luma bin holds values at most
-// (bin width - 1) apart, so none is more than the tolerance (max / 16) from its bin's mean and the colour
-// measure is 0 without its two passes, unless a bin is 256 values wide and max is below 4080.
+// Gray pixels (R = G = B, opaque): the luma of each is its value.
 template <int C, typename T>
 void gray_of_gray(const T* src, size_t count, uint16_t* px) {
   for (size_t i = 0; i < count; ++i) px[i] = src[i * C];
@@ -138,6 +136,9 @@ void gray_of(const T* src, int channels, size_t count, int max_value, DecodeResu
       default: gray_pixels<4>(src, count, max, px.data()); break;
     }
   }
+  // Gray pixels: a luma bin holds values at most (bin width - 1) apart, so none is more than the tolerance
+  // (max / 16) from its bin's mean and the colour measure is 0 without its two passes, unless a bin is
+  // 256 values wide and max is below 4080.
   const int bin_width = max_value > 255 ? 256 : 1;  // as colour_departure bins
   const bool no_departure = gray && max_value / 16.0 >= bin_width - 1;
   out.colour_fraction = channels < 3 || no_departure ? 0.0 : colour_departure(src, channels, px, max_value);

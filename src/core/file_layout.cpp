@@ -185,7 +185,7 @@ long long decode_peak_bytes(const Layout& l, const std::string& format, long lon
     if (png_needs_repair(l)) stb += static_cast<long long>(file_size) + 768;  // png_repaired's copy
   } else {
     const long long comps = std::max(1, std::min(4, l.jpeg_components));
-    out = px * (comps == 3 ? 4 : comps > 3 ? 3 : 1);  // a colour JPEG is read as RGBA (decode.cpp)
+    out = px * (comps >= 3 ? 3 : 1);
     // one plane per component (+ 16-bit coefficients when progressive), and the output
     stb = px * comps * (l.jpeg_progressive ? 3 : 1) + out;
   }

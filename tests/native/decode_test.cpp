@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "file_layout.h"
 #include "png_fixture.h"
 
 #define STBI_WRITE_NO_STDIO
@@ -11,14 +12,15 @@
 
 namespace {
 
-std::vector<uint8_t> jpeg_of(int w, int h, const std::vector<uint8_t>& gray) {
+// samples: gray (comp 1) or RGB (comp 3)
+std::vector<uint8_t> jpeg_of(int w, int h, const std::vector<uint8_t>& samples, int comp = 1, int quality = 95) {
   std::vector<uint8_t> out;
   stbi_write_jpg_to_func(
       [](void* ctx, void* data, int n) {
         auto* v = static_cast<std::vector<uint8_t>*>(ctx);
         v->insert(v->end(), static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + n);
       },
-      &out, w, h, 1, gray.data(), 95);
+      &out, w, h, comp, samples.data(), quality);
   return out;
 }
 
@@ -135,6 +137,29 @@ TEST(Decode, JpegGrayRoundTrip) {
   EXPECT_EQ(r.image.width, 64);
   EXPECT_NEAR(r.image.at(10, 10), 128, 2);
   EXPECT_TRUE(r.warning.empty());
+}
+
+// A colour JPEG is read as RGBA where the budget has room for the fourth channel, else as RGB: the same
+// answer either way, and no file the budget allowed before is refused for the fourth channel.
+TEST(Decode, ColourJpegAtTheEdgeOfTheBudget) {
+  const int w = 1001, h = 701;
+  std::vector<uint8_t> rgb(static_cast<size_t>(w) * h * 3);
+  for (size_t i = 0; i < rgb.size(); ++i) rgb[i] = static_cast<uint8_t>((i * 37 + i / 3 * 11) % 256);
+  const std::vector<uint8_t> jpg = jpeg_of(w, h, rgb, 3, 90);
+  const auto roomy = xr::decode_image(jpg.data(), jpg.size());
+  ASSERT_TRUE(roomy.ok()) << roomy.error;
+  EXPECT_EQ(roomy.channels, 3);
+  EXPECT_GT(roomy.colour_fraction, 0.1);
+  const long long peak = xr::decode_peak_bytes(xr::jpeg_layout(jpg.data(), jpg.size()), "JPEG", w, h, jpg.size());
+  const long long px = static_cast<long long>(w) * h;
+  for (const long long budget : {peak + px, peak + px - 1}) {  // RGBA just fits; RGB
+    const auto d = xr::decode_image(jpg.data(), jpg.size(), budget);
+    ASSERT_TRUE(d.ok()) << d.error << " budget " << budget - peak << " over the RGB estimate";
+    EXPECT_EQ(d.image.pixels, roomy.image.pixels);
+    EXPECT_EQ(d.colour_fraction, roomy.colour_fraction);
+    EXPECT_EQ(d.channels, 3);
+  }
+  EXPECT_FALSE(xr::decode_image(jpg.data(), jpg.size(), peak - 1).ok());
 }
 
 TEST(Decode, TruncatedJpegWarns) {
