@@ -11,19 +11,15 @@ export class AnalysisWorker {
     this.nextId = 1;
     this.loading = new Map(); // model key -> a promise of its status ({ key, title, ok, error, card })
     this.onModels = null; // (statuses) => void: models loaded after start-up
-    let started;
-    // it has what it needs from this thread, the module and the models (or it failed)
-    this.started = new Promise((resolve) => (started = resolve));
     this.ready = new Promise((resolve) => {
       this.worker.addEventListener('message', (e) => {
         const msg = e.data;
-        if (msg.type === 'started') return started();
-        if (msg.type === 'ready' || msg.type === 'failed') return started(), resolve(msg);
+        if (msg.type === 'ready' || msg.type === 'failed') return resolve(msg);
         this.pending.get(msg.id)?.(msg);
         this.pending.delete(msg.id);
       });
-      this.worker.addEventListener('error', (e) => (started(), resolve({ type: 'failed', error: e.message || 'the worker could not start' })));
-      const failed = (e) => (started(), resolve({ type: 'failed', error: e.message }));
+      this.worker.addEventListener('error', (e) => resolve({ type: 'failed', error: e.message || 'the worker could not start' }));
+      const failed = (e) => resolve({ type: 'failed', error: e.message });
       compiled.then((module) => this.worker.postMessage({ type: 'module', module }), failed);
       files.get(keys).then((models) => this.worker.postMessage({ type: 'models', models }), failed);
     });

@@ -14,8 +14,8 @@
 //   { type: 'module', module }                   (first: the page's compiled xraylens.wasm; no answer)
 //   { type: 'models', models }                   (first: the model files to load at start, [{ key, bytes,
 //                                                 card }] from models.js ModelFiles; no answer)
-// Out, once, when it has the module and the models: { type: 'started' }; once, after start-up:
-// { type: 'ready', models: [{ key, title, ok, error, card }], steps } or { type: 'failed', error }.
+// Out, once, after start-up: { type: 'ready', models: [{ key, title, ok, error, card }], steps (where its
+// start-up time went) } or { type: 'failed', error }.
 import { MODELS } from './models.js';
 import { createAnalysis, loadModels } from './runtime.js';
 
@@ -161,5 +161,3 @@ onmessage = (event) => {
     postMessage((failures[msg.type] ?? ((id) => ({ type: 'copy', id, error })))(msg.id, error));
   });
 };
-// all it needs from the page's thread is here
-Promise.all([received.module, received.models]).then(() => postMessage({ type: 'started' }));

@@ -334,10 +334,6 @@ async function run({ compiled, models: modelFiles, worker }) {
   // The worker loads the models while the app starts. (performance marks xraylens:*: where the
   // start-up time goes, read by tools/bench.mjs)
   state.worker = worker;
-  // Starting the app is one long task on this thread, and the messages of a worker whose scripts are still
-  // loading pass through this thread: let it have the module and the models first (it then loads them on
-  // the other core while the app starts).
-  await worker.started;
   const app = await createXrayLens(instantiating(await compiled, { canvas: $('canvas') }));
   const failed = app.startApp();
   if (failed) throw new Error(failed);
