@@ -161,13 +161,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         try:
             super().handle_one_request()
         except (ConnectionResetError, BrokenPipeError, TimeoutError):
-            self.close_connection = True  # a kept-alive connection the browser dropped: not an error
-
-    def copyfile(self, source, outputfile):
-        try:
-            super().copyfile(source, outputfile)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the browser stopped reading (page left or reloaded): not an error
+            # the browser stopped reading (page left or reloaded) or dropped a kept-alive connection: not an error
+            self.close_connection = True
 
     def list_directory(self, path):  # never list
         self.send_error(404, "Not found")

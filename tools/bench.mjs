@@ -4,9 +4,10 @@
 // Prints one JSON object: the module's size (raw and gzipped), page weight (what a cold visit loads until
 // the page is ready; the classifier not shown at start comes when first asked for) and what the service
 // worker then fetches for offline use, page-ready time (median of 5 cold loads), file-to-verdict per
-// original image through the page's analysis worker (median of 5), model inference as the worker's C++ analysis times it (median over those runs; the lung model and the gate
-// apart); the classifiers' inference in the page's worker with the page idle and while the canvas draws,
-// beside ONNX Runtime Web 1.30 in a bare worker of the same browser (`reference_infer_ms`, and the
+// original image through the page's analysis worker (median of 5), model inference as the worker's C++
+// analysis times it (median over those runs; the lung model and the gate apart); the classifiers'
+// inference in the page's worker with the page idle and while the canvas draws, beside ONNX Runtime Web
+// 1.30 in a bare worker of the same browser (`reference_infer_ms`, and the
 // ratios: tools/bench/inference_beside.mjs); batch mode on a folder of real images (files a second, the
 // browser's memory over the run) with 1 and 2 workers; and, as `analysis` (not with --no-node),
 // tools/bench_analysis.mjs (the module under Node beside onnxruntime-web 1.30 on the same models, and the
@@ -77,7 +78,8 @@ async function batchRun(url, dir, workers) {
           const done = globalThis.xraylens.batch.rows.filter((r) => r.steps);
           const mean = (f) => done.reduce((a, r) => a + f(r), 0) / Math.max(1, done.length);
           const s = Object.fromEntries(['open', 'gate', 'lungs', 'classifiers'].map((k) => [k, mean((r) => r.steps[k])]));
-          return { ...s, rest: mean((r) => r.ms) - Object.values(s).reduce((a, b) => a + b, 0), file: mean((r) => r.ms) };
+          const file = mean((r) => r.ms);
+          return { ...s, rest: file - Object.values(s).reduce((a, b) => a + b, 0), file };
         });
         return { rate: Number(d.done) / s, fps: frames / s, before, peak: Math.max(...samples.map((x) => x.mb)), quarter, files: Number(d.done), steps };
       }
