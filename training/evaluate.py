@@ -142,7 +142,9 @@ def update_card(models_dir, name, card, res, src_audit, headline_source, parity,
     if unmet:
         card["known_limitations"].insert(0, UNMET + "; ".join(unmet) + ". What holds it back: "
                                          + report.held_back(name, res, transfer_audits, card) + " (See docs/EVALUATION.md.)")
+    earlier = card.get("audits") or {}
     card["audits"] = {"computed_with": "PyTorch on the cached canonical images (test split); docs/EVALUATION.md",
+                      "measured_on_version": card["version"],
                       "central_region": "middle 60% of width, 15-85% of height of the central 224x224",
                       "lung_outline": f"dilated by {audits.DILATE} canonical px; the manifest's outline for "
                                       f"{res['outlines']['manifest']} images, the lung model's for "
@@ -150,9 +152,20 @@ def update_card(models_dir, name, card, res, src_audit, headline_source, parity,
                       **res["audit"], "source_classifier": src_audit, "predictor_parity": parity,
                       "resolution": (transfer_audits.get("resolution") or {}).get(name),
                       "leave_one_source_out": (transfer_audits.get("loso") or {}).get(name)}
+    keep_unmeasured(card["audits"], earlier)
     with open(path, "w") as f:
         json.dump(card, f, indent=2)
         f.write("\n")
+
+
+def keep_unmeasured(new, earlier, keys=("source_classifier", "leave_one_source_out")):
+    """The audits that need the training run's --aux (fold models, source classifiers) and that this run could
+    not measure stay as an earlier make eval measured them, marked with the version they were measured on."""
+    empty = [k for k in keys if not any((new.get(k) or {}).values()) and any((earlier.get(k) or {}).values())]
+    if empty:
+        new.update({k: earlier[k] for k in empty})
+        new["kept_from_earlier"] = {"audits": empty, "measured_on_version": earlier.get("measured_on_version", "earlier"),
+                                    "why": "not measured by this make eval: no fold models or source classifiers in --aux"}
 
 
 def lung_section(models_dir, manifest, test, fields, plot_dir, log):

@@ -11,6 +11,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .quantize import Slot
+
 WIDTHS = (16, 32, 64, 128)
 INTERNAL = 112
 
@@ -24,12 +26,13 @@ class Block(nn.Module):
         self.b2 = nn.BatchNorm2d(cout)
         self.skip = None
         if stride != 1 or cin != cout:
-            self.skip = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+            self.skip = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout), Slot())
+        self.q1, self.q2, self.qo = Slot(), Slot(), Slot()  # activation quantizers (quantize.py)
 
     def forward(self, x):
-        y = F.relu(self.b1(self.c1(x)))
-        y = self.b2(self.c2(y))
-        return F.relu(y + (x if self.skip is None else self.skip(x)))
+        y = self.q1(F.relu(self.b1(self.c1(x))))
+        y = self.q2(self.b2(self.c2(y)))
+        return self.qo(F.relu(y + (x if self.skip is None else self.skip(x))))
 
 
 class Backbone(nn.Module):
@@ -47,11 +50,11 @@ class Backbone(nn.Module):
             cin = w
         self.layers = nn.Sequential(*layers)
         self.out_channels = cin
+        self.q_in, self.q_stem = Slot(), Slot()
 
     def normalise(self, x):
         if self.standardise:  # per-image standardisation: removes global brightness/contrast cues
-            m = x.mean(dim=(1, 2, 3), keepdim=True)
-            s = torch.sqrt(((x - m) ** 2).mean(dim=(1, 2, 3), keepdim=True) + 1.0)
+            m, s = standard_scale(x)
             return (x - m) / s
         return x / 127.5 - 1.0
 
@@ -65,7 +68,33 @@ class Backbone(nn.Module):
         return F.interpolate(x, size=(self.internal, self.internal), mode="bilinear", align_corners=False)
 
     def forward(self, x):
-        return self.layers(self.stem(self.shrink(self.normalise(x))))
+        if self.standardise and self.internal == 112:  # pooled first: the pooling of 0..255 pixels is exact
+            h = standardised_half(x)
+        else:
+            h = self.shrink(self.normalise(x))
+        return self.layers(self.q_stem(self.stem(self.q_in(h))))
+
+
+def standard_scale(x):
+    """Per-image mean and sqrt(variance + 1) of [N,1,H,W] (H, W <= 256), float32 [N,1,1,1], by sums that are
+    exact in float32 in any order when the pixels are whole numbers (0..255: every partial sum below 2^24):
+    the sums, then the squares' row sums split into multiples of 4096 and the rest. So ONNX Runtime and PyTorch
+    get the same values; a static int8 model's first quantizer would turn summation differences into other
+    levels (docs/ANALYSIS.md)."""
+    n = float(x[0].numel())
+    s1 = x.sum(dim=3, keepdim=True).sum(dim=2, keepdim=True)
+    rows = (x * x).sum(dim=3, keepdim=True)
+    high = torch.floor(rows / 4096.0)
+    s2 = high.sum(dim=2, keepdim=True) * 4096.0 + (rows - high * 4096.0).sum(dim=2, keepdim=True)
+    m = s1 / n
+    return m, torch.sqrt(s2 / n - m * m + 1.0)
+
+
+def standardised_half(x):
+    """2x2 average pooling of the per-image standardised image, (pool(x) - mean) / sqrt(var + 1), the statistics
+    of the whole image (the classifiers' and the lung model's first step)."""
+    m, s = standard_scale(x)
+    return (F.avg_pool2d(x, 2) - m) / s
 
 
 def dilate_last_stage(backbone):
@@ -82,6 +111,7 @@ def dilate_last_stage(backbone):
 
 
 class Classifier(nn.Module):
+    INPUT_SIZE = 224
     def __init__(self, n_classes=2, standardise=True, widths=WIDTHS, fine_cam=False, internal=INTERNAL):
         super().__init__()
         self.backbone = Backbone(widths, standardise, internal)

@@ -26,7 +26,7 @@ import time
 import numpy as np
 import torch
 
-from . import calibrate, compress, export, loop, metrics
+from . import calibrate, compress, export, loop, metrics, quantize
 from .data import Manifest, Split, composition
 from .lungs.field import LungFields
 from .model import Classifier
@@ -34,7 +34,7 @@ from .model import Classifier
 TASKS = {"covid_normal": ("covid", "normal"), "covid_pneumonia": ("covid", "pneumonia")}
 PRETRAIN_CLASSES = ("normal", "covid", "pneumonia", "nodule")
 SOURCES = ("crd_partial", "ieee8023", "kermany_224", "jsrt", "nih", "chexpert")
-VERSION = "4.1.0"  # 4.1.0: Model 1 fine-tuned without Stanford's images (appearance_without_stanford; Stanford kept in pretraining and Model 2); 4.0.0: chexpert in training and folds, the appearance recipe (chosen on held-out sources); 3.0.0: contract v3 (one effective resolution), nih in training, cross-fitted operating point
+VERSION = "4.2.0"  # 4.2.0: static int8 (uint8 activations between the convolutions; training/quantize.py); 4.1.0: Model 1 fine-tuned without Stanford's images (appearance_without_stanford; Stanford kept in pretraining and Model 2); 4.0.0: chexpert in training and folds, the appearance recipe (chosen on held-out sources); 3.0.0: contract v3 (one effective resolution), nih in training, cross-fitted operating point
 # Samples drawn per stage (--schedule); "search" is the recipe search's short schedule (experiments.recipe_search).
 SCHEDULES = {
     "full": {"pretrain": 80000, "finetune": 50000, "fold_pretrain": 40000, "fold_finetune": 24000, "source": 16000,
@@ -155,15 +155,22 @@ def fold_prior(name, tr, v):
 
 def fit_head(name, clf, pre, tr, va, cfg, v, seed, log, quantize=False, pool=None):
     """Fine-tune one binary model from the pretrained backbone; return it with its calibration: on val, or,
-    given `pool` (cross_fitted), on the cross-fitted pool. With `quantize`, BatchNorm is folded and the conv
-    weights rounded to int8 levels before calibration, so that the shipped ONNX file (int8 storage) and
-    everything measured here compute alike."""
+    given `pool` (cross_fitted), on the cross-fitted pool. With `quantize`, BatchNorm is folded, the conv
+    weights rounded to int8 levels and the activations between the convolutions quantized to uint8 with ranges
+    from training images (training/quantize.py) before calibration, so that the shipped ONNX file (static
+    int8) and everything measured here compute alike."""
     prior = fine_tune(name, clf, pre.backbone.state_dict(), tr, cfg["finetune"], v, seed, log, tag=name)
     if quantize:
         compress.quantize_weights_(clf)
+        quantize_activations_(clf, tr.x)
     if pool is None:
         return dict(calibrate_head(name, clf, va, log), prior=prior)
     return dict(calibrate_pooled(name, clf, va, pool, log), prior=prior)
+
+
+def quantize_activations_(clf, images):
+    """Static int8 (training/quantize.py) from a seeded sample of the model's training images."""
+    quantize.calibrate_(clf, quantize.calibration_batches(images))
 
 
 def calibrate_head(name, clf, va, log):

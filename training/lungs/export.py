@@ -6,7 +6,7 @@ import torch
 from ..export import card_base, export_graph, license_text, pattern, write_json
 from .unet import ExportedUNet
 
-VERSION = "1.1.0"  # 1.1.0: the first made by make train with every initial weight seeded
+VERSION = "1.2.0"  # 1.2.0: static int8 (training/quantize.py); 1.1.0: the first made by make train with every initial weight seeded
 MAX_BYTES = 3 * 1024 * 1024
 
 
@@ -34,7 +34,7 @@ def export(net, manifest, metrics, train_info, out, log):
         "metrics": metrics,
         "metrics_note": "Dice and IoU per image (threshold 0.5) on the canonical 256x256 grid, mean over "
                         "images; 'manual' = JSRT SCR outlines, 'model_made' = ieee8023 VAE outlines. "
-                        "Weights as shipped (int8 levels).",
+                        "The model as shipped (static int8: int8 weights, uint8 activations).",
         "known_limitations": [
             "Manual outlines exist only for JSRT (Japan, digitised film, adults); the COVID-19 outlines are "
             "another model's. On children, portable AP films and 224-px images its outlines are checked by "

@@ -4,8 +4,9 @@ the lung-field inputs the C++ core makes from them (build/native/cxr-lung-field,
 Cached beside the canonical images, keyed by the lung model's sha256 (a new lung model, new inputs):
   build/cache/<manifest sha12>-core<sha8>/lungs-<onnx sha12>/<split>.mask.u8   256x256 per row, 255 = lung
   .../<split>.field.u8   224x224 per row (the classifiers' input)   .../<split>.field.tsv  box, area, gate reason
-The masks come from PyTorch with the shipped (int8-level) weights; the page's ORT mask agrees except for
-pixels within float rounding of P = 0.5 (tests/node/pipeline.test.mjs compares the two).
+The masks come from PyTorch with the shipped static int8 model (training/quantize.py), whose integer
+arithmetic is ONNX Runtime's; the page's mask agrees except for pixels within float rounding of P = 0.5
+in the fp32 head (docs/ANALYSIS.md, "Static int8 models").
 """
 import csv
 import hashlib

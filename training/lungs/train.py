@@ -16,8 +16,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .. import compress, loop
-from ..data import Manifest
+from .. import compress, loop, quantize
+from ..data import Manifest, load_canonical
 from . import export
 from ..augment import augment_lungs
 from .data import MaskSet
@@ -93,6 +93,7 @@ def main(argv=None):
     torch.manual_seed(args.seed)  # the initial weights too (torch's own start seed is random)
     net = fit(UNet(), tr, cfg, args.seed, log)
     compress.quantize_weights_(net)
+    quantize.calibrate_(net, quantize.calibration_batches(load_canonical(manifest, "train")))  # every source
     metrics = {s: measure(net, MaskSet(manifest, s)) for s in ("train", "val", "test")}
     log(f"[lungs] Dice/IoU: {json.dumps(metrics)}")
     os.makedirs(os.path.join(args.out, "pytorch"), exist_ok=True)

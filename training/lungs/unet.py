@@ -10,12 +10,16 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..model import standardised_half
+from ..quantize import Slot, emulating, upsample2x
+
 WIDTHS = (12, 24, 48, 64)
 
 
 def conv_bn(cin, cout, dilation=1):
     return nn.Sequential(nn.Conv2d(cin, cout, 3, 1, dilation, dilation=dilation, bias=False),
-                         nn.BatchNorm2d(cout), nn.ReLU(inplace=True))
+                         nn.BatchNorm2d(cout), nn.ReLU(inplace=True),
+                         Slot())
 
 
 def double(cin, cout):
@@ -23,6 +27,7 @@ def double(cin, cout):
 
 
 class UNet(nn.Module):
+    INPUT_SIZE = 256
     def __init__(self, widths=WIDTHS):
         super().__init__()
         w = widths
@@ -30,27 +35,24 @@ class UNet(nn.Module):
         self.context = nn.Sequential(conv_bn(w[-1], w[-1], 2), conv_bn(w[-1], w[-1], 4))
         self.dec = nn.ModuleList([double(w[i + 1] + w[i], w[i]) for i in reversed(range(len(w) - 1))])
         self.head = nn.Conv2d(w[0], 1, 1)
-
-    @staticmethod
-    def normalise(x):
-        m = x.mean(dim=(1, 2, 3), keepdim=True)
-        s = torch.sqrt(((x - m) ** 2).mean(dim=(1, 2, 3), keepdim=True) + 1.0)
-        return (x - m) / s
+        self.q_in = Slot()
+        self.q_pool = nn.ModuleList([Slot() for _ in self.enc[1:]])
+        self.q_cat = nn.ModuleList([Slot() for _ in self.dec])
 
     def forward(self, x):
         """[N,1,256,256] 0..255 -> logits [N,1,256,256]."""
-        h = F.avg_pool2d(self.normalise(x), 2)
+        h = self.q_in(standardised_half(x))
         skips = []
         for i, block in enumerate(self.enc):
             if i:
-                h = F.max_pool2d(h, 2)
+                h = self.q_pool[i - 1](F.max_pool2d(h, 2))
             h = block(h)
             skips.append(h)
         h = self.context(h)
-        for block, skip in zip(self.dec, reversed(skips[:-1])):
-            h = F.interpolate(h, scale_factor=2.0, mode="bilinear", align_corners=False)
-            h = block(torch.cat([h, skip], dim=1))
-        return F.interpolate(self.head(h), scale_factor=2.0, mode="bilinear", align_corners=False)
+        exact = emulating(self.q_in)
+        for block, q_cat, skip in zip(self.dec, self.q_cat, reversed(skips[:-1])):
+            h = block(q_cat(torch.cat([upsample2x(h, exact), skip], dim=1)))
+        return upsample2x(self.head(h), exact)
 
 
 class ExportedUNet(nn.Module):
