@@ -161,10 +161,15 @@ def update_card(models_dir, name, card, res, src_audit, headline_source, parity,
 def keep_unmeasured(new, earlier, keys=("source_classifier", "leave_one_source_out")):
     """The audits that need the training run's --aux (fold models, source classifiers) and that this run could
     not measure stay as an earlier make eval measured them, marked with the version they were measured on."""
-    empty = [k for k in keys if not any((new.get(k) or {}).values()) and any((earlier.get(k) or {}).values())]
-    if empty:
-        new.update({k: earlier[k] for k in empty})
-        new["kept_from_earlier"] = {"audits": empty, "measured_on_version": earlier.get("measured_on_version", "earlier"),
+    kept = []
+    for k in keys:
+        now, before = new.get(k) or {}, earlier.get(k) or {}
+        missing = [sub for sub, v in before.items() if v is not None and now.get(sub) is None]
+        if missing:
+            new[k] = {**now, **{sub: before[sub] for sub in missing}}
+            kept += [k] if not now else [f"{k}.{sub}" for sub in missing]
+    if kept:
+        new["kept_from_earlier"] = {"audits": kept, "measured_on_version": earlier.get("measured_on_version", "earlier"),
                                     "why": "not measured by this make eval: no fold models or source classifiers in --aux"}
 
 
