@@ -70,7 +70,7 @@ class ActQuant(nn.Module):
             self.seen[1] = max(self.seen[1], float(flat.max()))
             self.seen[2].append(pick)
             return x
-        if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():
+        if exporting():  # written as QuantizeLinear -> DequantizeLinear
             return torch.fake_quantize_per_tensor_affine(x, self.scale, self.zero_point, 0, 255)
         zp = float(self.zero_point)
         if self.after is None:  # QuantizeLinear, QLinearAdd: x / scale, round half to even
@@ -208,9 +208,13 @@ def calibrate_(model, batches):
     return model
 
 
+def exporting():
+    return torch.jit.is_tracing() or torch.onnx.is_in_onnx_export()
+
+
 def emulating(quantizer):
     """Whether a module computes as the static int8 model in ONNX Runtime (not while exporting)."""
-    return isinstance(quantizer, ActQuant) and not (torch.jit.is_tracing() or torch.onnx.is_in_onnx_export())
+    return isinstance(quantizer, ActQuant) and not exporting()
 
 
 def upsample2x(x, exact=False):
