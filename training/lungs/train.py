@@ -3,7 +3,8 @@
 /usr/bin/python3 -m training.lungs.train --data ../shared/cxr-data --out models [--smoke] [--seed N]
 
 Fits on the train split's masks (JSRT manual outlines weighted 1, ieee8023 model-made outlines 0.5),
-folds BatchNorm and rounds the weights to int8 levels (as shipped), then measures Dice and IoU on the
+folds BatchNorm, rounds the weights to int8 levels and quantizes the activations (static int8, as shipped:
+training/quantize.py), then measures Dice and IoU on the
 val and test masks, separately for manual and model-made outlines, and writes models/lungs.onnx with
 its card. Nothing is selected on test: the schedule is fixed and test is only measured.
 """
