@@ -46,12 +46,9 @@ def quantize_weights_(model):
     """Folds BatchNorm, then rounds conv weights to per-output-channel int8 levels. Call in eval mode."""
     model.eval()
     fold_batchnorm_(model)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.Conv2d) and m.weight.numel() >= MIN_ELEMENTS:
-                w = m.weight
-                s = w.abs().flatten(1).max(dim=1)[0].clamp_min(1e-12) / 127.0
-                m.weight.copy_(torch.round(w / s.view(-1, 1, 1, 1)).clamp(-127, 127) * s.view(-1, 1, 1, 1))
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d) and m.weight.numel() >= MIN_ELEMENTS:
+            quantize.to_int8_levels_(m)
     return model
 
 

@@ -42,6 +42,13 @@ def int8_levels(w):
     return q, s
 
 
+@torch.no_grad()
+def to_int8_levels_(conv):
+    """Puts a convolution's weights on their int8 levels (`int8_levels`), in place."""
+    q, s = int8_levels(conv.weight.numpy())
+    conv.weight.copy_(torch.from_numpy(q.astype(np.float32) * s.reshape((-1,) + (1,) * (q.ndim - 1))))
+
+
 def int32_levels(b, x_scale, w_scale):
     """A bias's int32 levels for input scale `x_scale` and per-channel weight scales: (q int32, scale float32)."""
     s = (np.float64(x_scale) * np.asarray(w_scale, np.float64)).astype(np.float32)
@@ -83,8 +90,8 @@ class ActQuant(nn.Module):
         """The integer convolution's sum (from its input's levels, its weights' and bias's int levels) times
         the float32 multiplier x_scale * w_scale / y_scale, clamped to the output's range (before rounding)."""
         conv, q_in = self.after
-        acc = integer_conv(conv, torch.round(conv.last_input / q_in.scale))  # input levels - zero point
-        ws = int8_levels(conv.weight.detach().numpy())[1]
+        wq, ws = int8_levels(conv.weight.detach().numpy())
+        acc = integer_conv(conv, wq, torch.round(conv.last_input / q_in.scale))  # input levels - zero point
         if conv.bias is not None:
             bq, _ = int32_levels(conv.bias.detach().numpy(), float(q_in.scale), ws)
             acc = acc + torch.from_numpy(bq.astype(np.float64)).view(1, -1, 1, 1)
@@ -103,11 +110,11 @@ class ActQuant(nn.Module):
         self.seen = None
 
 
-def integer_conv(conv, xq):
-    """The exact integer sums of a convolution of whole numbers |xq| <= 255 with its int8 weight levels, as
-    float64: two float32 convolutions with the levels split in 16 x high + low (|high|, |low| <= 8), each of
-    whose partial sums stays below 2^24 and is therefore exact in any order."""
-    wq = int8_levels(conv.weight.detach().numpy())[0].astype(np.float32)
+def integer_conv(conv, wq, xq):
+    """The exact integer sums of `conv` (its geometry) with int8 weight levels `wq` over whole numbers
+    |xq| <= 255, as float64: two float32 convolutions with the levels split in 16 x high + low (|high|, |low|
+    <= 8), each of whose partial sums stays below 2^24 and is therefore exact in any order."""
+    wq = wq.astype(np.float32)
     if 255 * 8 * wq[0].size >= 2 ** 24:
         raise ValueError("integer_conv: too many terms for exact float32 partial sums")
     high = np.round(wq / 16)
@@ -191,8 +198,7 @@ def calibrate_(model, batches):
     model.eval()
     attach_(model)
     for conv in integer_convs(model):  # the few weights that weight-only int8 left fp32 (first layers, 1x1)
-        q, s = int8_levels(conv.weight.numpy())
-        conv.weight.copy_(torch.from_numpy(q.astype(np.float32) * s.reshape(-1, 1, 1, 1)))
+        to_int8_levels_(conv)
     quantizers = [getattr(p, n) for p, n in slots(model)]
     for q in quantizers:
         q.seen = [float("inf"), float("-inf"), [], torch.Generator().manual_seed(0)]
